@@ -1,0 +1,30 @@
+package dev.rolemesh.config;
+
+import java.net.URI;
+
+/** Where a model's requests go: a fixed upstream, or whichever registered node serves a role. */
+public sealed interface ModelTarget {
+
+  /**
+   * {@code type: proxy}.
+   *
+   * @param baseUrl scheme, host, port and optional path prefix; never ends with {@code /} or {@code /v1}
+   * @param apiKey sent upstream as {@code Authorization: Bearer}, or {@code null}
+   */
+  record Proxy(URI baseUrl, String apiKey) implements ModelTarget {}
+
+  /** {@code type: discovered}. */
+  record Discovered(String role, Strategy strategy) implements ModelTarget {}
+
+  /** How a discovered alias picks among the fresh nodes serving its role. */
+  enum Strategy {
+    ROUND_ROBIN,
+    RANDOM,
+    LEAST_BUSY;
+
+    /** The spelling used in config files. */
+    public String configName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

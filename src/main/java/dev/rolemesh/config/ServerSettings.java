@@ -1,0 +1,30 @@
+package dev.rolemesh.config;
+
+import java.time.Duration;
+
+/**
+ * The {@code gateway:} section.
+ *
+ * @param timeouts defaults for every model that does not set its own
+ * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
+ * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
+ * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ */
+public record ServerSettings(
+    String host,
+    int port,
+    Timeouts timeouts,
+    long maxBodyBytes,
+    Duration probeTimeout,
+    Duration probeCacheTtl) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8000;
+  public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
+
+  public ServerSettings withListen(String newHost, int newPort) {
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl);
+  }
+}
