@@ -1,0 +1,85 @@
+package dev.rolemesh.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+/**
+ * An error as OpenAI clients expect it: {@code {"error":{"message","type","param","code"}}} with a fitting HTTP
+ * status. Every error the gateway itself produces goes through here, so clients never see a stack trace or HTML.
+ */
+public record ApiError(int status, String message, String type, String param, String code) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static ApiError invalidRequest(String message, String param) {
+    return new ApiError(400, message, "invalid_request_error", param, "invalid_request");
+  }
+
+  public static ApiError invalidJson(String detail) {
+    return new ApiError(400, "Request body is not valid JSON: " + detail, "invalid_request_error", null,
+        "invalid_json");
+  }
+
+  public static ApiError unauthorized(String message) {
+    return new ApiError(401, message, "authentication_error", null, "invalid_api_key");
+  }
+
+  public static ApiError notFound(String message) {
+    return new ApiError(404, message, "invalid_request_error", null, "not_found");
+  }
+
+  public static ApiError modelNotFound(String model, java.util.List<String> known) {
+    return new ApiError(404, "The model '" + model + "' does not exist. Known models: " + String.join(", ", known),
+        "invalid_request_error", "model", "model_not_found");
+  }
+
+  public static ApiError bodyTooLarge(long limitBytes) {
+    return new ApiError(413, "Request body exceeds the limit of " + limitBytes + " bytes (gateway.max_body_mb)",
+        "invalid_request_error", null, "request_too_large");
+  }
+
+  public static ApiError badGateway(String message) {
+    return new ApiError(502, message, "upstream_error", null, "upstream_unavailable");
+  }
+
+  public static ApiError unavailable(String message) {
+    return new ApiError(503, message, "upstream_error", null, "model_unavailable");
+  }
+
+  public static ApiError gatewayTimeout(String message) {
+    return new ApiError(504, message, "upstream_error", null, "upstream_timeout");
+  }
+
+  public static ApiError internal(String message) {
+    return new ApiError(500, message, "server_error", null, "internal_error");
+  }
+
+  public Buffer toJson() {
+    ObjectNode error = JSON.createObjectNode();
+    error.put("message", message);
+    error.put("type", type);
+    error.put("param", param);
+    error.put("code", code);
+    ObjectNode root = JSON.createObjectNode();
+    root.set("error", error);
+    try {
+      return Buffer.buffer(JSON.writeValueAsBytes(root));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sends this error unless the response has already started (then the connection is the only signal left). */
+  public void send(HttpServerResponse response) {
+    if (response.headWritten() || response.ended() || response.closed()) {
+      return;
+    }
+    response
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(toJson());
+  }
+}

@@ -1,0 +1,92 @@
+package dev.rolemesh.api;
+
+import dev.rolemesh.auth.ApiKeys;
+import dev.rolemesh.availability.RoleAvailability;
+import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.observability.AccessLog;
+import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.routing.BackendChooser;
+import dev.rolemesh.routing.RoleTable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
+ * (which resolves port 0 to a real port) and the rest join it on that port.
+ */
+public final class GatewayServer {
+
+  private final Vertx vertx;
+  private final String deploymentId;
+  private final String restDeploymentId;
+  private final int port;
+  private final GatewayServices services;
+
+  private GatewayServer(Vertx vertx, String first, String rest, int port, GatewayServices services) {
+    this.vertx = vertx;
+    this.deploymentId = first;
+    this.restDeploymentId = rest;
+    this.port = port;
+    this.services = services;
+  }
+
+  public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log) {
+    GatewayServices services = services(vertx, config, log);
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    return vertx.deployVerticle(() -> {
+          first.set(new GatewayVerticle(services, config.gateway().port()));
+          return first.get();
+        }, new DeploymentOptions())
+        .compose(firstId -> {
+          int port = first.get().actualPort();
+          if (loops == 1) {
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, services));
+          }
+          return vertx.deployVerticle(() -> new GatewayVerticle(services, port),
+                  new DeploymentOptions().setInstances(loops - 1))
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, services));
+        });
+  }
+
+  private static GatewayServices services(Vertx vertx, GatewayConfig config, JsonLog log) {
+    RoleTable roles = new RoleTable(config);
+    BackendChooser chooser = new BackendChooser();
+    UpstreamProbe probe = new UpstreamProbe(
+        vertx.createHttpClient(new HttpClientOptions().setName("rolemesh-probe").setKeepAliveTimeout(
+            GatewayVerticle.KEEP_ALIVE_SECONDS)),
+        config.gateway().probeTimeout(),
+        config.gateway().probeCacheTtl());
+    return new GatewayServices(config, roles, chooser, new RoleAvailability(chooser, probe),
+        new ApiKeys(config.auth().clientApiKeys()), new ApiKeys(config.auth().nodeApiKeys()), log,
+        new AccessLog(log), System.currentTimeMillis() / 1000);
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String baseUrl() {
+    return "http://" + hostForUrl(services.config().gateway().host()) + ":" + port;
+  }
+
+  public GatewayServices services() {
+    return services;
+  }
+
+  public Future<Void> close() {
+    Future<Void> rest = restDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(restDeploymentId);
+    return rest.compose(v -> vertx.undeploy(deploymentId));
+  }
+
+  private static String hostForUrl(String host) {
+    if (host.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+}

@@ -1,0 +1,25 @@
+package dev.rolemesh.api;
+
+import dev.rolemesh.auth.ApiKeys;
+import dev.rolemesh.availability.RoleAvailability;
+import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.observability.AccessLog;
+import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.routing.BackendChooser;
+import dev.rolemesh.routing.RoleTable;
+
+/**
+ * What every event loop's server shares: built once at startup, thread-safe, never rebuilt per request.
+ *
+ * @param startedEpochSeconds the {@code created} stamp of listed models, stable for the process's life
+ */
+public record GatewayServices(
+    GatewayConfig config,
+    RoleTable roles,
+    BackendChooser chooser,
+    RoleAvailability availability,
+    ApiKeys clientKeys,
+    ApiKeys nodeKeys,
+    JsonLog log,
+    AccessLog accessLog,
+    long startedEpochSeconds) {}

@@ -1,0 +1,106 @@
+package dev.rolemesh.api;
+
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.proxy.UpstreamProxy;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
+ * request and its upstream exchange stay on one thread. The routes read as the request path: request id and access
+ * log, key check, body, then the endpoint.
+ */
+final class GatewayVerticle extends VerticleBase {
+
+  /**
+   * Upstream connections per backend and event loop. Enough for many concurrent streams; bounded because a burst
+   * leaves that many idle connections behind.
+   */
+  static final int POOL_SIZE = 1024;
+
+  /** Below llama-server's own keep-alive of 5 s, so the gateway never reuses a connection the backend is closing. */
+  static final int KEEP_ALIVE_SECONDS = 4;
+
+  private final GatewayServices services;
+  private final int port;
+  private HttpServer server;
+
+  GatewayVerticle(GatewayServices services, int port) {
+    this.services = services;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+            .setTcpNoDelay(true)
+            .setName("rolemesh-upstream"),
+        new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(services.config().gateway().host())
+        .setPort(port)
+        .setTcpNoDelay(true));
+    return server.requestHandler(router(proxy)).listen();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  private Router router(UpstreamProxy proxy) {
+    Router router = Router.router(vertx);
+    KeyCheck clients = KeyCheck.clients(services.clientKeys());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().gateway().maxBodyBytes());
+    HealthEndpoints health = new HealthEndpoints(services);
+    ModelsEndpoint models = new ModelsEndpoint(services);
+
+    router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog()));
+    router.get("/health").handler(health::health);
+    router.get("/ready").handler(health::ready);
+    router.get("/v1/models").handler(clients).handler(models::list);
+    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(models::get);
+    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
+    inference(router, "/v1/completions", "prompt", clients, body, proxy);
+    inference(router, "/v1/embeddings", "input", clients, body, proxy);
+
+    router.errorHandler(404, ctx -> ApiError.notFound(
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
+    router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
+        + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
+    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(services.config().gateway().maxBodyBytes())
+        .send(ctx.response()));
+    router.errorHandler(500, this::internalError);
+    return router;
+  }
+
+  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
+      UpstreamProxy proxy) {
+    router.post(path).handler(clients).handler(body)
+        .handler(new InferenceEndpoint(services, proxy, requiredField));
+  }
+
+  /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */
+  private void internalError(RoutingContext ctx) {
+    RequestContext request = RequestContext.of(ctx);
+    Throwable failure = ctx.failure();
+    services.log().error("internal_error", String.valueOf(failure),
+        "request_id", request == null ? null : request.id,
+        "path", ctx.request().path());
+    if (failure != null) {
+      failure.printStackTrace();
+    }
+    ApiError.internal("Internal gateway error; see the gateway log for request "
+        + (request == null ? "?" : request.id)).send(ctx.response());
+  }
+}

@@ -1,0 +1,38 @@
+package dev.rolemesh.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.routing.Role;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code GET /health}: the process is up (never probes, so it is safe for a tight liveness loop).
+ * {@code GET /ready}: 200 only while the default model can serve now, else 503 with the reason.
+ */
+final class HealthEndpoints {
+
+  private final GatewayServices services;
+
+  HealthEndpoints(GatewayServices services) {
+    this.services = services;
+  }
+
+  void health(RoutingContext ctx) {
+    ObjectNode body = Responses.object();
+    body.put("status", "ok");
+    Responses.json(ctx, 200, body);
+  }
+
+  void ready(RoutingContext ctx) {
+    Role role = services.roles().defaultRole();
+    services.availability().of(role).onComplete(done -> {
+      ObjectNode body = Responses.object();
+      boolean ready = done.result().available();
+      body.put("status", ready ? "ready" : "not_ready");
+      body.put("default_model", role.alias());
+      if (!ready) {
+        body.put("reason", done.result().reason());
+      }
+      Responses.json(ctx, ready ? 200 : 503, body);
+    });
+  }
+}

@@ -1,0 +1,116 @@
+package dev.rolemesh.api;
+
+import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.availability.Availability;
+import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.proxy.Failure;
+import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.routing.BodyRewriter;
+import dev.rolemesh.routing.RequestPeek;
+import dev.rolemesh.routing.Role;
+import dev.rolemesh.routing.Upstream;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: validate just enough of
+ * the body, resolve the role, choose a backend, forward. When a backend fails before answering and the role has
+ * another, the next one is tried, so a dead node costs no client an error.
+ */
+final class InferenceEndpoint implements Handler<RoutingContext> {
+
+  private final GatewayServices services;
+  private final UpstreamProxy proxy;
+  private final String requiredField;
+
+  /**
+   * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
+   *     {@code input})
+   */
+  InferenceEndpoint(GatewayServices services, UpstreamProxy proxy, String requiredField) {
+    this.services = services;
+    this.proxy = proxy;
+    this.requiredField = requiredField;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    RequestContext request = RequestContext.of(ctx);
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
+      return;
+    }
+    RequestPeek peek;
+    try {
+      peek = RequestPeek.of(body);
+    } catch (RequestPeek.Invalid invalid) {
+      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx.response());
+      return;
+    }
+    JsonToken required = peek.topLevel().get(requiredField);
+    if (required == null || required == JsonToken.VALUE_NULL) {
+      ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField)
+          .send(ctx.response());
+      return;
+    }
+    Role role = services.roles().resolve(peek.model());
+    if (role == null) {
+      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx.response());
+      return;
+    }
+    request.alias = role.alias();
+    request.stream = peek.stream();
+    List<Upstream> candidates = services.chooser().candidates(role);
+    if (candidates.isEmpty()) {
+      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + services.chooser().whyNone(role))
+          .send(ctx.response());
+      return;
+    }
+    attempt(ctx, request, role, body, peek, candidates, 0);
+  }
+
+  private void attempt(RoutingContext ctx, RequestContext request, Role role, Buffer body, RequestPeek peek,
+      List<Upstream> candidates, int index) {
+    Upstream upstream = candidates.get(index);
+    request.upstream = upstream.toString();
+    Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
+    proxy.forward(ctx.request(), upstream, forwarded, request.id).onSuccess(outcome -> {
+      request.bytes += outcome.bytes();
+      request.ttfbNanos = outcome.ttfbNanos();
+      Failure failure = outcome.failure();
+      UpstreamProbe probe = services.availability().probe();
+      if (failure == null) {
+        probe.record(upstream, Availability.up());
+        return;
+      }
+      request.error = failure.detail();
+      if (failure.kind() == Failure.Kind.REFUSED) {
+        probe.record(upstream, Availability.down(failure.detail()));
+      }
+      if (outcome.responded() || failure.kind() == Failure.Kind.CLIENT_GONE) {
+        return;
+      }
+      if (retryable(failure) && index + 1 < candidates.size()) {
+        attempt(ctx, request, role, body, peek, candidates, index + 1);
+        return;
+      }
+      errorFor(role, upstream, failure).send(ctx.response());
+    });
+  }
+
+  /** Only failures that show the backend never started on the request; a timeout may mean it is generating. */
+  private static boolean retryable(Failure failure) {
+    return switch (failure.kind()) {
+      case REFUSED, CONNECT_TIMEOUT, UPSTREAM_CLOSED, UPSTREAM_ERROR -> true;
+      case READ_TIMEOUT, TOTAL_TIMEOUT, CLIENT_GONE -> false;
+    };
+  }
+
+  private static ApiError errorFor(Role role, Upstream upstream, Failure failure) {
+    String message = "Backend for model '" + role.alias() + "' at " + upstream + " failed: " + failure.detail();
+    return failure.kind().status() == 504 ? ApiError.gatewayTimeout(message) : ApiError.badGateway(message);
+  }
+}

@@ -1,0 +1,51 @@
+package dev.rolemesh.api;
+
+import dev.rolemesh.observability.AccessLog;
+import dev.rolemesh.observability.RequestIds;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Per-request facts gathered along the path and written as the one access-log line when the response ends (or the
+ * client leaves). The first route handler creates it, so every request is logged, including rejected ones.
+ */
+public final class RequestContext {
+
+  private static final String KEY = "rolemesh.request";
+
+  final String id;
+  private final long started = System.nanoTime();
+  String alias;
+  String upstream;
+  boolean stream;
+  long bytes;
+  long ttfbNanos = -1;
+  String error;
+
+  private RequestContext(String id) {
+    this.id = id;
+  }
+
+  static void attach(RoutingContext ctx, AccessLog accessLog) {
+    RequestContext request = new RequestContext(
+        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)));
+    ctx.put(KEY, request);
+    ctx.response().putHeader(RequestIds.HEADER, request.id);
+    ctx.addEndHandler(done -> accessLog.write(request.entry(ctx)));
+    ctx.next();
+  }
+
+  static RequestContext of(RoutingContext ctx) {
+    return ctx.get(KEY);
+  }
+
+  private AccessLog.Entry entry(RoutingContext ctx) {
+    double durationMs = (System.nanoTime() - started) / 1e6;
+    return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream,
+        ctx.response().getStatusCode(), round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes,
+        stream, error);
+  }
+
+  private static double round(double ms) {
+    return Math.round(ms * 100) / 100.0;
+  }
+}

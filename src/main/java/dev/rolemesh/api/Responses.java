@@ -1,0 +1,28 @@
+package dev.rolemesh.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+
+/** The gateway's own JSON answers (as opposed to the relayed upstream ones). */
+final class Responses {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private Responses() {}
+
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+
+  static void json(RoutingContext ctx, int status, ObjectNode body) {
+    try {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(Buffer.buffer(JSON.writeValueAsBytes(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of plain nodes always serialises", e);
+    }
+  }
+}

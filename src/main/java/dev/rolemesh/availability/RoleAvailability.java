@@ -1,0 +1,31 @@
+package dev.rolemesh.availability;
+
+import dev.rolemesh.routing.BackendChooser;
+import dev.rolemesh.routing.Role;
+import dev.rolemesh.routing.Upstream;
+import io.vertx.core.Future;
+import java.util.List;
+
+/** Whether a role can serve now: its fixed upstream answers, or at least one fresh node serves it. */
+public final class RoleAvailability {
+
+  private final BackendChooser chooser;
+  private final UpstreamProbe probe;
+
+  public RoleAvailability(BackendChooser chooser, UpstreamProbe probe) {
+    this.chooser = chooser;
+    this.probe = probe;
+  }
+
+  public Future<Availability> of(Role role) {
+    List<Upstream> candidates = chooser.candidates(role);
+    if (candidates.isEmpty()) {
+      return Future.succeededFuture(Availability.down(chooser.whyNone(role)));
+    }
+    return probe.check(candidates.getFirst());
+  }
+
+  public UpstreamProbe probe() {
+    return probe;
+  }
+}

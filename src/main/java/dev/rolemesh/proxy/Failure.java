@@ -1,0 +1,60 @@
+package dev.rolemesh.proxy;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.http.HttpClosedException;
+import dev.rolemesh.config.Timeouts;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Why an exchange with an upstream ended without a complete response.
+ *
+ * @param kind what went wrong, which decides the status a client gets
+ * @param detail a short human phrase for messages and logs
+ */
+public record Failure(Kind kind, String detail) {
+
+  public enum Kind {
+    /** Nobody listens there (or the host is unknown): the backend is down. */
+    REFUSED(502),
+    CONNECT_TIMEOUT(504),
+    /** No byte within read_s, before the headers or between chunks. */
+    READ_TIMEOUT(504),
+    TOTAL_TIMEOUT(504),
+    /** The upstream closed or reset the connection before the response was complete. */
+    UPSTREAM_CLOSED(502),
+    UPSTREAM_ERROR(502),
+    /** The client went away; nobody is left to answer. */
+    CLIENT_GONE(499);
+
+    private final int status;
+
+    Kind(int status) {
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  public static Failure classify(Throwable cause, Timeouts limits) {
+    return switch (cause) {
+      case ConnectTimeoutException e -> new Failure(Kind.CONNECT_TIMEOUT,
+          "no connection within connect_s=" + seconds(limits.connect()));
+      case ConnectException e -> new Failure(Kind.REFUSED, "connection refused");
+      case UnknownHostException e -> new Failure(Kind.REFUSED, "unknown host " + e.getMessage());
+      case TimeoutException e -> new Failure(Kind.READ_TIMEOUT, "no data within read_s=" + seconds(limits.read()));
+      case HttpClosedException e -> new Failure(Kind.UPSTREAM_CLOSED, "upstream closed the connection");
+      default -> new Failure(Kind.UPSTREAM_ERROR, String.valueOf(cause.getMessage()));
+    };
+  }
+
+  /** Seconds with a fraction only when there is one: 300s, 0.5s. */
+  static String seconds(Duration d) {
+    double s = d.toMillis() / 1000.0;
+    return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + "s";
+  }
+}

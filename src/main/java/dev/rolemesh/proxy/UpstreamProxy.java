@@ -1,0 +1,174 @@
+package dev.rolemesh.proxy;
+
+import dev.rolemesh.observability.RequestIds;
+import dev.rolemesh.routing.Upstream;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Forwards one client request to one upstream and relays the response as it arrives: status and headers as soon as
+ * the upstream sends them, then every body chunk the moment it is read, so SSE tokens are never held back.
+ *
+ * <p>The client's disconnect is watched from before the upstream request exists, so leaving at any point — while
+ * the connection is being made, during prompt processing, or mid-stream — resets the upstream connection at once
+ * and the backend stops generating. A failure before anything reached the client is returned to the caller, which
+ * may answer with an error or try another backend; after that the client connection is reset, because a truncated
+ * stream must never look like a complete one.
+ */
+public final class UpstreamProxy {
+
+  private final Vertx vertx;
+  private final HttpClient client;
+
+  public UpstreamProxy(Vertx vertx, HttpClient client) {
+    this.vertx = vertx;
+    this.client = client;
+  }
+
+  /**
+   * The result of one exchange.
+   *
+   * @param responded whether the client got a response head from this exchange (then nobody may answer again)
+   * @param ttfbNanos time from start to the first body byte written to the client, or -1
+   * @param failure why it did not complete, or null on success
+   */
+  public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure) {}
+
+  /** Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened. */
+  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId) {
+    return new Exchange(request, upstream, requestId).start(body);
+  }
+
+  private final class Exchange {
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final Upstream upstream;
+    private final String requestId;
+    private final Promise<Outcome> outcome = Promise.promise();
+    private final long started = System.nanoTime();
+    private HttpClientRequest upstreamRequest;
+    private long totalTimer = -1;
+    private long bytes;
+    private long ttfbNanos = -1;
+    private int status;
+
+    Exchange(HttpServerRequest request, Upstream upstream, String requestId) {
+      this.request = request;
+      this.response = request.response();
+      this.upstream = upstream;
+      this.requestId = requestId;
+    }
+
+    Future<Outcome> start(Buffer body) {
+      // Registered before the upstream request exists, so a client that leaves during connect is not missed.
+      response.closeHandler(v -> fail(new Failure(Failure.Kind.CLIENT_GONE, "client disconnected")));
+      if (upstream.timeouts().total() != null) {
+        totalTimer = vertx.setTimer(upstream.timeouts().total().toMillis(), id -> fail(new Failure(
+            Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Failure.seconds(upstream.timeouts().total()))));
+      }
+      client.request(options()).onComplete(created -> {
+        if (created.failed()) {
+          fail(Failure.classify(created.cause(), upstream.timeouts()));
+        } else if (isDone()) {
+          created.result().reset();
+        } else {
+          upstreamRequest = created.result();
+          upstreamRequest.send(body).onComplete(sent -> {
+            if (sent.failed()) {
+              fail(Failure.classify(sent.cause(), upstream.timeouts()));
+            } else if (!isDone()) {
+              relay(sent.result());
+            }
+          });
+        }
+      });
+      return outcome.future();
+    }
+
+    private RequestOptions options() {
+      MultiMap headers = HopHeaders.forUpstream(request.headers());
+      headers.set(RequestIds.HEADER, requestId);
+      if (upstream.apiKey() != null) {
+        headers.set("Authorization", "Bearer " + upstream.apiKey());
+      }
+      return new RequestOptions()
+          .setMethod(request.method() == null ? HttpMethod.POST : request.method())
+          .setHost(upstream.host())
+          .setPort(upstream.port())
+          .setSsl(upstream.ssl())
+          .setURI(upstream.pathFor(request.path()))
+          .setHeaders(headers)
+          .setConnectTimeout(upstream.timeouts().connect().toMillis())
+          .setIdleTimeout(upstream.timeouts().read().toMillis());
+    }
+
+    private void relay(HttpClientResponse upstreamResponse) {
+      status = upstreamResponse.statusCode();
+      response.setStatusCode(status);
+      response.setStatusMessage(upstreamResponse.statusMessage());
+      response.headers().addAll(HopHeaders.forClient(upstreamResponse.headers()));
+      response.putHeader(RequestIds.HEADER, requestId);
+      String length = upstreamResponse.getHeader("Content-Length");
+      if (length != null) {
+        response.putHeader("Content-Length", length);
+      } else {
+        response.setChunked(true);
+      }
+      response.writeHead();
+      upstreamResponse.exceptionHandler(error -> fail(Failure.classify(error, upstream.timeouts())));
+      upstreamResponse.handler(chunk -> {
+        if (ttfbNanos < 0) {
+          ttfbNanos = System.nanoTime() - started;
+        }
+        bytes += chunk.length();
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+          upstreamResponse.pause();
+          response.drainHandler(v -> upstreamResponse.resume());
+        }
+      });
+      upstreamResponse.endHandler(v -> {
+        if (!isDone()) {
+          response.end();
+          finish(null);
+        }
+      });
+    }
+
+    private void fail(Failure failure) {
+      if (isDone()) {
+        return;
+      }
+      if (upstreamRequest != null) {
+        upstreamRequest.reset();
+      }
+      if (response.headWritten() && !response.closed()) {
+        response.reset();
+      }
+      finish(failure);
+    }
+
+    private boolean isDone() {
+      return outcome.future().isComplete();
+    }
+
+    private void finish(Failure failure) {
+      if (totalTimer >= 0) {
+        vertx.cancelTimer(totalTimer);
+      }
+      boolean responded = response.headWritten();
+      int reported = responded || failure == null ? status : failure.kind().status();
+      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure));
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package dev.rolemesh.routing;
+
+import dev.rolemesh.config.Timeouts;
+import java.net.URI;
+
+/**
+ * One concrete backend a request can be sent to.
+ *
+ * @param baseUrl scheme://host:port plus an optional path prefix, without a trailing slash
+ * @param model the model name the backend expects in the forwarded body
+ * @param apiKey sent as {@code Authorization: Bearer}, or null
+ * @param nodeId the registered node behind it, or null for a fixed proxy upstream
+ */
+public record Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId) {
+
+  public String host() {
+    return baseUrl.getHost();
+  }
+
+  public int port() {
+    int port = baseUrl.getPort();
+    if (port != -1) {
+      return port;
+    }
+    return ssl() ? 443 : 80;
+  }
+
+  public boolean ssl() {
+    return "https".equalsIgnoreCase(baseUrl.getScheme());
+  }
+
+  /** The path to request upstream for a gateway path such as {@code /v1/chat/completions}. */
+  public String pathFor(String gatewayPath) {
+    String prefix = baseUrl.getRawPath();
+    return prefix == null || prefix.isEmpty() ? gatewayPath : prefix + gatewayPath;
+  }
+
+  @Override
+  public String toString() {
+    return baseUrl.toString();
+  }
+}
