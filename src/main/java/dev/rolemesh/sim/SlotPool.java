@@ -30,6 +30,7 @@ final class SlotPool {
   private final List<Slot> slots = new ArrayList<>();
   private final Deque<Consumer<Slot>> deferred = new ArrayDeque<>();
   private int nextTaskId;
+  private int busy;
 
   SlotPool(int count) {
     for (int i = 0; i < count; i++) {
@@ -54,6 +55,7 @@ final class SlotPool {
 
   void release(Slot slot) {
     slot.processing = false;
+    busy--;
     Consumer<Slot> next = deferred.pollFirst();
     if (next != null) {
       occupy(slot, next);
@@ -66,8 +68,9 @@ final class SlotPool {
     slot.decoded = 0;
   }
 
+  /** Slots in use; read for every generated token, hence kept rather than counted. */
   int busy() {
-    return (int) slots.stream().filter(slot -> slot.processing).count();
+    return busy;
   }
 
   int deferred() {
@@ -80,6 +83,7 @@ final class SlotPool {
 
   private void occupy(Slot slot, Consumer<Slot> onSlot) {
     slot.processing = true;
+    busy++;
     onSlot.accept(slot);
   }
 }
