@@ -50,7 +50,9 @@ final class GatewayVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(services.config().gateway().host())
         .setPort(port)
-        .setTcpNoDelay(true));
+        .setTcpNoDelay(true)
+        // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
+        .setHandle100ContinueAutomatically(true));
     return server.requestHandler(router(proxy)).listen();
   }
 
