@@ -7,6 +7,15 @@ package dev.rolemesh.config;
 public final class ConfigException extends Exception {
 
   public ConfigException(String message) {
-    super(message);
+    super(oneLine(message));
+  }
+
+  public ConfigException(String message, Throwable cause) {
+    super(oneLine(message), cause);
+  }
+
+  // Messages may embed text from YAML or I/O libraries, which sometimes spans lines; the one-line promise holds anyway.
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 }
