@@ -38,8 +38,11 @@ public final class GatewayServer {
     GatewayServices services = services(vertx, config, log);
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
+    // asking for -1 share one random port.
+    int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(services, config.gateway().port()));
+          first.set(new GatewayVerticle(services, listen));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
@@ -47,7 +50,7 @@ public final class GatewayServer {
           if (loops == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, services));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(services, port),
+          return vertx.deployVerticle(() -> new GatewayVerticle(services, listen),
                   new DeploymentOptions().setInstances(loops - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, services));
         });

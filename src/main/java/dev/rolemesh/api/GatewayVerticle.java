@@ -48,10 +48,9 @@ final class GatewayVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(POOL_SIZE));
     UpstreamProxy proxy = new UpstreamProxy(vertx, client);
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(services.config().gateway().host())
-        .setPort(port)
         .setTcpNoDelay(true));
-    return server.requestHandler(router(proxy)).listen();
+    // Given here rather than in the options, which reject the -1 that asks for a shared random port.
+    return server.requestHandler(router(proxy)).listen(port, services.config().gateway().host());
   }
 
   int actualPort() {
