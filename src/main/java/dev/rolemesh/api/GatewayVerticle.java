@@ -2,6 +2,7 @@ package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.NodeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -72,6 +73,7 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
