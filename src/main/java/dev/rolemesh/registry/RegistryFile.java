@@ -87,7 +87,7 @@ final class RegistryFile {
     forceDirectory();
   }
 
-  private static List<Node> parse(byte[] bytes) throws NodeJson.Invalid {
+  static List<Node> parse(byte[] bytes) throws NodeJson.Invalid {
     JsonNode root = NodeJson.object(bytes);
     JsonNode version = root.get("version");
     if (version == null || !version.isInt() || version.asInt() != FORMAT_VERSION) {
