@@ -201,6 +201,27 @@ class NodeApiTest {
   }
 
   @Test
+  void theRegistrySurvivesAGatewayRestartWithItsLastSeen() throws Exception {
+    gateway.register(SERVED);
+    clock.advance(Duration.ofSeconds(20));
+    gateway.register(LEGACY);
+    String lastSeen = nodes().path("data").get(0).path("last_seen").asText();
+    gateway.close();
+
+    gateway = TestGateway.start(vertx, dir, "reviewer", MODELS,
+        new RegistrySettings(dir.resolve("state"), Duration.ofSeconds(30), clock));
+
+    JsonNode restored = nodes().path("data");
+    assertThat(ids(restored, "node_id")).containsExactly("gpu-box-1", "legacy-1");
+    assertThat(restored.get(0).path("last_seen").asText()).isEqualTo(lastSeen);
+    assertThat(restored.get(0).path("served_models").get(0).path("model_id").asText()).isEqualTo("qwen3-8b");
+    assertThat(ids(restored, "state")).containsExactly("fresh", "fresh");
+    clock.advance(Duration.ofSeconds(15));
+    assertThat(ids(nodes().path("data"), "state")).containsExactly("stale", "fresh");
+    assertThat(ids(models().path("data"), "id")).containsExactly("reviewer");
+  }
+
+  @Test
   void aDiscoveredAliasWithNoNodeExplainsItself() throws Exception {
     Response chat = gateway.chat("planner");
 
