@@ -142,7 +142,8 @@ class NodeApiTest {
     Response tooBig = post("{\"node_id\":\"n\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"],\"meta\":{\"x\":\""
         + "y".repeat(NodeRoutes.MAX_BODY_BYTES) + "\"}}");
     assertThat(tooBig.status()).isEqualTo(413);
-    assertThat(tooBig.json().path("error").path("message").asText()).contains(String.valueOf(NodeRoutes.MAX_BODY_BYTES));
+    assertThat(tooBig.json().path("error").path("message").asText())
+        .contains(String.valueOf(NodeRoutes.MAX_BODY_BYTES));
 
     assertThat(nodes().path("data")).isEmpty();
   }

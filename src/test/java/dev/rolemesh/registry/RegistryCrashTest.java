@@ -9,6 +9,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,25 +66,19 @@ class RegistryCrashTest {
    * since a reader may open the file at any instant of a save.
    */
   private static long awaitSeq(Path file, long target, Process child) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
+    AtomicLong seen = new AtomicLong();
+    Await.until(() -> {
       if (!child.isAlive()) {
         throw new AssertionError("the writer exited on its own with code " + child.exitValue());
       }
-      byte[] bytes;
       try {
-        bytes = Files.readAllBytes(file);
+        seen.set(maxSeq(RegistryFile.parse(Files.readAllBytes(file))));
       } catch (NoSuchFileException e) {
-        Thread.sleep(5);
-        continue;
+        return false;
       }
-      long seq = maxSeq(RegistryFile.parse(bytes));
-      if (seq >= target) {
-        return seq;
-      }
-      Thread.sleep(5);
-    }
-    throw new AssertionError("the writer never saved seq " + target);
+      return seen.get() >= target;
+    });
+    return seen.get();
   }
 
   private static long maxSeq(List<Node> nodes) {

@@ -24,7 +24,7 @@ final class TestGateway implements AutoCloseable {
   static final String CLIENT_KEY = "client-secret";
 
   private final GatewayServer server;
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
   /** What came back; {@code json} is null when the body is not JSON. */
   record Response(int status, String body, JsonNode json) {}
