@@ -39,8 +39,10 @@ final class RegistryFile {
   private final JsonLog log;
 
   RegistryFile(Path stateDir, JsonLog log) {
-    this.path = stateDir.resolve(NAME);
-    this.temp = stateDir.resolve(NAME + ".tmp");
+    // Absolute, so the directory to create and force always has a name (even for a state dir given as "").
+    Path dir = stateDir.toAbsolutePath();
+    this.path = dir.resolve(NAME);
+    this.temp = dir.resolve(NAME + ".tmp");
     this.log = log;
   }
 
