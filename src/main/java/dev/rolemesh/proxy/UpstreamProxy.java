@@ -139,8 +139,10 @@ public final class UpstreamProxy {
       });
       upstreamResponse.endHandler(v -> {
         if (!isDone()) {
-          response.end();
+          // Finished first: over HTTP/2 (h2c), end() closes the stream and runs the close handler right away,
+          // which must not count a complete response as a client that left.
           finish(null);
+          response.end();
         }
       });
     }
