@@ -114,7 +114,9 @@ class ModelSwitchTest {
     assertThat(JSON.readTree(response.body()).at("/error/message").asText())
         .isEqualTo("Model 'alpha' is still loading after 0.5s (llama_server.switch_wait_s); try again shortly");
 
+    // The load went on without the request that started it.
     Files.delete(harness.hold());
+    await("alpha to be ready", () -> harness.server(null).get("state").asText().equals("ready"));
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.launches()).hasSize(1);
   }
