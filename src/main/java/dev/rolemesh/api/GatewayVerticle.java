@@ -2,6 +2,7 @@ package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.NodeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -48,10 +49,9 @@ final class GatewayVerticle extends VerticleBase {
         new PoolOptions().setHttp1MaxSize(POOL_SIZE));
     UpstreamProxy proxy = new UpstreamProxy(vertx, client);
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(services.config().gateway().host())
-        .setPort(port)
         .setTcpNoDelay(true));
-    return server.requestHandler(router(proxy)).listen();
+    // Given here rather than in the options, which reject the -1 that asks for a shared random port.
+    return server.requestHandler(router(proxy)).listen(port, services.config().gateway().host());
   }
 
   int actualPort() {
@@ -73,6 +73,7 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));

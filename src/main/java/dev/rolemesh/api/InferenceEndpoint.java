@@ -77,10 +77,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
+    services.chooser().dispatched(upstream);
     proxy.forward(ctx.request(), upstream, forwarded, request.id).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
+      services.chooser().finished(upstream, failure != null && !outcome.responded() && retryable(failure));
       UpstreamProbe probe = services.availability().probe();
       if (failure == null) {
         probe.record(upstream, Availability.up());
