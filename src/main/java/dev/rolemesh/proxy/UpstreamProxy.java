@@ -151,13 +151,16 @@ public final class UpstreamProxy {
       if (isDone()) {
         return;
       }
+      // Decided before finish(), whose caller may answer with an error when nothing was sent yet; finished before
+      // the resets, which can run the exception and close handlers (and so this method) again at once.
+      boolean resetClient = response.headWritten();
+      finish(failure);
       if (upstreamRequest != null) {
         upstreamRequest.reset();
       }
-      if (response.headWritten() && !response.closed()) {
+      if (resetClient && !response.closed()) {
         response.reset();
       }
-      finish(failure);
     }
 
     private boolean isDone() {
