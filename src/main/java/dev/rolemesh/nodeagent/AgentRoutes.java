@@ -29,7 +29,6 @@ final class AgentRoutes {
 
   private static final String MODEL = "agent.model";
   private static final String UPSTREAM = "agent.upstream";
-  private static final String OUTCOME = "agent.outcome";
   private static final String STREAM = "agent.stream";
 
   private final AgentConfig config;
@@ -84,9 +83,16 @@ final class AgentRoutes {
   }
 
   private void forward(RoutingContext ctx) {
+    long started = System.nanoTime();
     String requestId = RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER));
     ctx.response().putHeader(RequestIds.HEADER, requestId);
-    writeAccessLogAtEnd(ctx, requestId);
+    // A forwarded request is logged when its exchange ends: a client that leaves mid-stream ends the response
+    // before the proxy has counted what it relayed.
+    ctx.addEndHandler(done -> {
+      if (ctx.get(UPSTREAM) == null) {
+        writeAccessLog(ctx, requestId, started, null);
+      }
+    });
     Buffer body = ctx.body().buffer();
     RequestPeek peek;
     try {
@@ -123,13 +129,13 @@ final class AgentRoutes {
       ctx.put(UPSTREAM, upstream.toString());
       proxy.forward(ctx.request(), upstream, body, requestId).onSuccess(outcome -> {
         lease.release();
-        ctx.put(OUTCOME, outcome);
         Failure failure = outcome.failure();
         if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
           String message = "llama-server for '" + model.modelId() + "' failed: " + failure.detail();
           (failure.kind().status() == 504 ? ApiError.gatewayTimeout(message) : ApiError.badGateway(message))
               .send(ctx.response());
         }
+        writeAccessLog(ctx, requestId, started, outcome);
       });
     });
   }
@@ -150,17 +156,14 @@ final class AgentRoutes {
     return ApiError.modelNotFound(requested, ids);
   }
 
-  private void writeAccessLogAtEnd(RoutingContext ctx, String requestId) {
-    long started = System.nanoTime();
-    ctx.addEndHandler(done -> {
-      UpstreamProxy.Outcome outcome = ctx.get(OUTCOME);
-      double durationMs = Math.round((System.nanoTime() - started) / 1e4) / 100.0;
-      double ttfbMs = outcome == null || outcome.ttfbNanos() < 0 ? -1 : Math.round(outcome.ttfbNanos() / 1e4) / 100.0;
-      accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
-          ctx.get(MODEL), ctx.get(UPSTREAM), ctx.response().getStatusCode(), durationMs, ttfbMs,
-          outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)),
-          outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
-    });
+  /** @param outcome the exchange with llama-server, or null when the agent answered by itself */
+  private void writeAccessLog(RoutingContext ctx, String requestId, long started, UpstreamProxy.Outcome outcome) {
+    double durationMs = Math.round((System.nanoTime() - started) / 1e4) / 100.0;
+    double ttfbMs = outcome == null || outcome.ttfbNanos() < 0 ? -1 : Math.round(outcome.ttfbNanos() / 1e4) / 100.0;
+    accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
+        ctx.get(MODEL), ctx.get(UPSTREAM), outcome == null ? ctx.response().getStatusCode() : outcome.status(),
+        durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)),
+        outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
   }
 
   private static ObjectNode status(String status) {
