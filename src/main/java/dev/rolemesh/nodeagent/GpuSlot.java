@@ -16,9 +16,10 @@ import java.util.Locale;
  * second switch cannot start until the first has finished.
  *
  * <pre>
- * EMPTY/FAILED --switchTo--> LOADING --/health 200--> READY --switchTo--> DRAINING --last request done--> STOPPING
- *                              |  \--exit or ready_timeout--> (stop) FAILED     |                           |
- *                              \<------ RESTARTING <--crash (backoff)----------/      LOADING (next model) <--/
+ * EMPTY/FAILED -switchTo-> LOADING -/health 200-> READY -switchTo-> DRAINING -last request done-> STOPPING -> LOADING
+ *                            |                      |  |-idle_unload_s-> STOPPING -> EMPTY
+ *                            |                      `-crash-> RESTARTING -backoff-> LOADING
+ *                            `-exit or ready_timeout_s-> STOPPING -> FAILED
  * </pre>
  */
 final class GpuSlot {
@@ -68,10 +69,6 @@ final class GpuSlot {
   /** The GPU index, or null for the CPU slot. */
   Integer gpu() {
     return gpu;
-  }
-
-  String name() {
-    return gpu == null ? "cpu" : "gpu " + gpu;
   }
 
   State state() {

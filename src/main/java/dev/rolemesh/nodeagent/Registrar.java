@@ -135,7 +135,9 @@ final class Registrar {
     if (retryTimer >= 0) {
       context.owner().cancelTimer(retryTimer);
     }
-    if (!registered) {
+    // A registration still on its way may land after we leave: deregister then too (the gateway answers 404
+    // if it did not).
+    if (!registered && !sending) {
       return Future.succeededFuture();
     }
     registered = false;

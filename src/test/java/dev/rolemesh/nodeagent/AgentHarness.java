@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
 /**
  * A node agent in this JVM, with the project's simulator standing in for llama-server: a shell script execs
@@ -159,8 +158,8 @@ final class AgentHarness implements AutoCloseable {
     boolean holds() throws Exception;
   }
 
-  static BooleanSupplier alive(long pid) {
-    return () -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
   }
 
   /** Stops the agent as a clean shutdown would (deregister, stop servers, close its port). */

@@ -87,7 +87,7 @@ class ModelSwitchTest {
     assertThat(modelOn(1)).isEqualTo("gamma");
     assertThat(harness.launches()).hasSize(3);
     List<Long> pids = harness.launches();
-    await("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)).getAsBoolean());
+    await("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)));
   }
 
   @Test
@@ -128,7 +128,7 @@ class ModelSwitchTest {
     long pid = harness.launches().getFirst();
 
     await("the idle server to be unloaded", () -> harness.server(null).get("state").asText().equals("empty"));
-    assertThat(AgentHarness.alive(pid).getAsBoolean()).isFalse();
+    assertThat(AgentHarness.alive(pid)).isFalse();
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.launches()).hasSize(2);

@@ -100,7 +100,7 @@ class SupervisionTest {
     assertThat(error.get("message").asText())
         .startsWith("Model 'stuck' failed to start: llama-server did not report ready on /health within 1s");
     long pid = harness.launches().getFirst();
-    await("the stuck server to be stopped", () -> !AgentHarness.alive(pid).getAsBoolean());
+    await("the stuck server to be stopped", () -> !AgentHarness.alive(pid));
     JsonNode server = harness.server(null);
     assertThat(server.get("state").asText()).isEqualTo("failed");
     assertThat(server.get("error").asText()).contains("did not report ready");
