@@ -139,8 +139,10 @@ public final class UpstreamProxy {
       });
       upstreamResponse.endHandler(v -> {
         if (!isDone()) {
-          response.end();
+          // Finished first: over HTTP/2 (h2c), end() closes the stream and runs the close handler right away,
+          // which must not count a complete response as a client that left.
           finish(null);
+          response.end();
         }
       });
     }
@@ -149,13 +151,16 @@ public final class UpstreamProxy {
       if (isDone()) {
         return;
       }
+      // Decided before finish(), whose caller may answer with an error when nothing was sent yet; finished before
+      // the resets, which can run the exception and close handlers (and so this method) again at once.
+      boolean resetClient = response.headWritten();
+      finish(failure);
       if (upstreamRequest != null) {
         upstreamRequest.reset();
       }
-      if (response.headWritten() && !response.closed()) {
+      if (resetClient && !response.closed()) {
         response.reset();
       }
-      finish(failure);
     }
 
     private boolean isDone() {
