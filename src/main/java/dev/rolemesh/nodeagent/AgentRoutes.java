@@ -162,7 +162,7 @@ final class AgentRoutes {
     double ttfbMs = outcome == null || outcome.ttfbNanos() < 0 ? -1 : Math.round(outcome.ttfbNanos() / 1e4) / 100.0;
     accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
         ctx.get(MODEL), ctx.get(UPSTREAM), outcome == null ? ctx.response().getStatusCode() : outcome.status(),
-        durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)),
+        durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)), 1,
         outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
   }
 

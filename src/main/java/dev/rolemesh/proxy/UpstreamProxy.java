@@ -58,6 +58,8 @@ public final class UpstreamProxy {
     private final long started = System.nanoTime();
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
+    private long readTimer = -1;
+    private long lastRead = started;
     private long bytes;
     private long ttfbNanos = -1;
     private int status;
@@ -76,6 +78,7 @@ public final class UpstreamProxy {
         totalTimer = vertx.setTimer(upstream.timeouts().total().toMillis(), id -> fail(new Failure(
             Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Failure.seconds(upstream.timeouts().total()))));
       }
+      armReadTimer(upstream.timeouts().read().toMillis());
       client.request(options()).onComplete(created -> {
         if (created.failed()) {
           fail(Failure.classify(created.cause(), upstream.timeouts()));
@@ -108,11 +111,28 @@ public final class UpstreamProxy {
           .setSsl(upstream.ssl())
           .setURI(upstream.pathFor(request.path()))
           .setHeaders(headers)
-          .setConnectTimeout(upstream.timeouts().connect().toMillis())
-          .setIdleTimeout(upstream.timeouts().read().toMillis());
+          .setConnectTimeout(upstream.timeouts().connect().toMillis());
+    }
+
+    /**
+     * read_s is a limit on silence, before the headers and between chunks alike. Rather than a timer per chunk,
+     * one timer checks when the last byte came and re-arms itself for the rest of the window.
+     */
+    private void armReadTimer(long delayMs) {
+      readTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        long limitNanos = upstream.timeouts().read().toNanos();
+        long silentNanos = System.nanoTime() - lastRead;
+        if (silentNanos >= limitNanos) {
+          fail(new Failure(Failure.Kind.READ_TIMEOUT,
+              "no data within read_s=" + Failure.seconds(upstream.timeouts().read())));
+        } else if (!isDone()) {
+          armReadTimer((limitNanos - silentNanos) / 1_000_000 + 1);
+        }
+      });
     }
 
     private void relay(HttpClientResponse upstreamResponse) {
+      lastRead = System.nanoTime();
       status = upstreamResponse.statusCode();
       response.setStatusCode(status);
       response.setStatusMessage(upstreamResponse.statusMessage());
@@ -127,8 +147,9 @@ public final class UpstreamProxy {
       response.writeHead();
       upstreamResponse.exceptionHandler(error -> fail(Failure.classify(error, upstream.timeouts())));
       upstreamResponse.handler(chunk -> {
+        lastRead = System.nanoTime();
         if (ttfbNanos < 0) {
-          ttfbNanos = System.nanoTime() - started;
+          ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
         response.write(chunk);
@@ -168,6 +189,7 @@ public final class UpstreamProxy {
     }
 
     private void finish(Failure failure) {
+      vertx.cancelTimer(readTimer);
       if (totalTimer >= 0) {
         vertx.cancelTimer(totalTimer);
       }

@@ -32,7 +32,7 @@ class ProxyRoutingTest {
   static void start() {
     gateway = new TestGateway();
     planner = gateway.simulator(SimOptions.defaults().withAlias("planner-model"));
-    writer = gateway.simulator(SimOptions.defaults().withAlias("writer-model"));
+    writer = gateway.simulator(SimOptions.defaults().withAlias("writer-model").withEmbeddings(true));
     ollama = gateway.simulator(SimOptions.defaults().withAlias("dolphin3:latest"));
     Map<String, Object> plannerDefaults = new LinkedHashMap<>();
     plannerDefaults.put("temperature", 0);
@@ -107,7 +107,8 @@ class ProxyRoutingTest {
         .statusCode()).isEqualTo(200);
     assertThat(writer.stats().lastRequest().path()).isEqualTo("/v1/completions");
 
-    gateway.post("/v1/embeddings", "{\"model\":\"writer\",\"input\":\"hello\"}");
+    assertThat(gateway.post("/v1/embeddings", "{\"model\":\"writer\",\"input\":\"hello\"}").statusCode())
+        .isEqualTo(200);
     assertThat(writer.stats().lastRequest().path()).isEqualTo("/v1/embeddings");
   }
 

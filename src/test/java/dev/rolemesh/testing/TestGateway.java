@@ -7,6 +7,7 @@ import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
@@ -53,7 +54,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway proxy(String alias, String url, Map<String, Object> defaults, Timeouts timeouts) {
     return model(new ModelConfig(alias, alias, defaults, timeouts,
-        new ModelTarget.Proxy(URI.create(url), null)));
+        new ModelTarget.Proxy(UpstreamUrls.normalize(url), null)));
   }
 
   public TestGateway proxy(String alias, Simulator backend) {
@@ -86,7 +87,8 @@ public final class TestGateway implements AutoCloseable {
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
         Duration.ofSeconds(1), Duration.ofMillis(1));
-    GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth, Map.copyOf(models), null);
+    GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log));
     return this;
   }
