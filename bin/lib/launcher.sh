@@ -24,9 +24,12 @@ rolemesh_find_java() {
   return 1
 }
 
-# Builds target/rolemesh.jar with the repository's Maven wrapper unless it exists; $1 is the java to build with.
+# Builds target/rolemesh.jar with the repository's Maven wrapper when it is missing or older than the sources (say,
+# after a git pull); $1 is the java to build with.
 rolemesh_ensure_jar() {
-  [ -f "$ROLEMESH_JAR" ] && return 0
+  if [ -f "$ROLEMESH_JAR" ] && [ -z "$(find "$ROLEMESH_REPO/src/main" "$ROLEMESH_REPO/pom.xml" -newer "$ROLEMESH_JAR" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
   local java_home
   java_home=$(cd "$(dirname "$(readlink -f "$1")")/.." && pwd)
   echo "rolemesh: building $ROLEMESH_JAR ..." >&2

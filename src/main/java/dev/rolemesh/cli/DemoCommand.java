@@ -10,6 +10,7 @@ import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.RegistrySettings;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import io.vertx.core.Vertx;
@@ -59,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         SimOptions.defaults().withPort(0).withAlias("writer-sim").withTokenDelayMs(60)));
     GatewayServer gateway;
     try {
-      gateway = GatewayRunner.start(vertx, config(planner, writer), log);
+      gateway = GatewayRunner.start(vertx, config(planner, writer), RegistrySettings.inMemory(), log);
     } catch (Exception e) {
       log.flush();
       System.err.println("rolemesh demo: cannot listen on " + host + ":" + port + ": " + e.getMessage()

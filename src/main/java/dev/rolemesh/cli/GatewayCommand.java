@@ -4,6 +4,7 @@ import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigLoader;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.RegistrySettings;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,14 +34,16 @@ final class GatewayCommand implements Callable<Integer> {
     Map<String, String> env = System.getenv();
     JsonLog log = JsonLog.stdout();
     GatewayConfig loaded;
+    RegistrySettings registry;
     try {
       loaded = ConfigLoader.load(ConfigLoader.chooseConfigPath(config, env), override, env,
           warning -> log.warn("config_warning", warning));
+      registry = RegistrySettings.fromEnv(env);
     } catch (ConfigException e) {
       log.flush();
       System.err.println("rolemesh: " + e.getMessage());
       return 2;
     }
-    return GatewayRunner.serve(GatewayRunner.withListen(loaded, host, port), env, log);
+    return GatewayRunner.serve(GatewayRunner.withListen(loaded, host, port), registry, log);
   }
 }

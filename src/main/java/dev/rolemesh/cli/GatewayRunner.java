@@ -5,10 +5,10 @@ import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.RegistrySettings;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Map;
 
 /** Starts a gateway for a command, says where it listens and what it routes, and keeps it up until stopped. */
 final class GatewayRunner {
@@ -26,11 +26,10 @@ final class GatewayRunner {
   }
 
   /** Serves until the JVM is stopped; returns 1 with one line when the gateway cannot start (e.g. port taken). */
-  static int serve(GatewayConfig config, Map<String, String> env, JsonLog log) throws InterruptedException {
+  static int serve(GatewayConfig config, RegistrySettings registry, JsonLog log) throws InterruptedException {
     Vertx vertx = VertxRuntime.create();
-    GatewayServer server;
     try {
-      server = start(vertx, config, log);
+      start(vertx, config, registry, log);
     } catch (Exception e) {
       log.flush();
       System.err.println("rolemesh: cannot listen on " + config.gateway().host() + ":" + config.gateway().port()
@@ -45,16 +44,22 @@ final class GatewayRunner {
     return 0;
   }
 
-  static GatewayServer start(Vertx vertx, GatewayConfig config, JsonLog log) throws Exception {
-    GatewayServer server = VertxRuntime.await(GatewayServer.start(vertx, config, log));
+  static GatewayServer start(Vertx vertx, GatewayConfig config, RegistrySettings registry, JsonLog log)
+      throws Exception {
+    GatewayServer server = VertxRuntime.await(GatewayServer.start(vertx, config, log, registry));
     announce(vertx, server, config, log);
+    log.info("registry", "node registry " + (registry.stateDir() == null ? "in memory" : "saved in "
+        + registry.stateDir().resolve("registry.json")) + "; nodes go stale after "
+        + registry.staleAfter().toMillis() / 1000.0 + "s without a heartbeat",
+        "state_dir", registry.stateDir() == null ? null : registry.stateDir().toString(),
+        "stale_after_s", registry.staleAfter().toMillis() / 1000.0);
     return server;
   }
 
   private static void announce(Vertx vertx, GatewayServer server, GatewayConfig config, JsonLog log) {
     log.info("listening", "RoleMesh gateway listening on " + server.baseUrl(),
         "url", server.baseUrl(), "native_transport", vertx.isNativeTransportEnabled(),
-        "config", String.valueOf(config.source()));
+        "config", config.source() == null ? "built in" : config.source().toString());
     for (ModelConfig model : config.models().values()) {
       String route = switch (model.target()) {
         case ModelTarget.Proxy proxy -> "proxy " + proxy.baseUrl();
