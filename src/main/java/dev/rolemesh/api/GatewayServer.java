@@ -4,8 +4,10 @@ import dev.rolemesh.auth.ApiKeys;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.registry.NodeRegistry;
 import dev.rolemesh.registry.RegistrySettings;
 import dev.rolemesh.routing.BackendChooser;
@@ -13,7 +15,6 @@ import dev.rolemesh.routing.RoleTable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -74,8 +75,7 @@ public final class GatewayServer {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes);
     UpstreamProbe probe = new UpstreamProbe(
-        vertx.createHttpClient(new HttpClientOptions().setName("rolemesh-probe").setKeepAliveTimeout(
-            GatewayVerticle.KEEP_ALIVE_SECONDS)),
+        UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
         config.gateway().probeTimeout(),
         config.gateway().probeCacheTtl());
     return new GatewayServices(config, roles, chooser, new RoleAvailability(chooser, probe),
@@ -88,7 +88,7 @@ public final class GatewayServer {
   }
 
   public String baseUrl() {
-    return "http://" + hostForUrl(services.config().gateway().host()) + ":" + port;
+    return UpstreamUrls.localUrl(services.config().gateway().host(), port);
   }
 
   public GatewayServices services() {
@@ -102,12 +102,5 @@ public final class GatewayServer {
           services.nodes().close();
           return null;
         }));
-  }
-
-  private static String hostForUrl(String host) {
-    if (host.equals("0.0.0.0")) {
-      return "127.0.0.1";
-    }
-    return host.contains(":") ? "[" + host + "]" : host;
   }
 }

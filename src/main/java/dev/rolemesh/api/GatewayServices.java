@@ -24,4 +24,13 @@ public record GatewayServices(
     JsonLog log,
     AccessLog accessLog,
     long startedEpochSeconds,
-    NodeRegistry nodes) {}
+    NodeRegistry nodes) {
+
+  /** The longest {@code connect_s} of any model, which bounds every TCP connect attempt to a backend. */
+  public java.time.Duration longestConnectTimeout() {
+    return config.models().values().stream()
+        .map(model -> model.timeouts().connect())
+        .max(java.time.Duration::compareTo)
+        .orElse(config.gateway().timeouts().connect());
+  }
+}

@@ -1,5 +1,6 @@
 package dev.rolemesh.proxy;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.RequestIds;
 import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Future;
@@ -76,7 +77,7 @@ public final class UpstreamProxy {
       response.closeHandler(v -> fail(new Failure(Failure.Kind.CLIENT_GONE, "client disconnected")));
       if (upstream.timeouts().total() != null) {
         totalTimer = vertx.setTimer(upstream.timeouts().total().toMillis(), id -> fail(new Failure(
-            Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Failure.seconds(upstream.timeouts().total()))));
+            Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Seconds.format(upstream.timeouts().total()))));
       }
       armReadTimer(upstream.timeouts().read().toMillis());
       client.request(options()).onComplete(created -> {
@@ -124,7 +125,7 @@ public final class UpstreamProxy {
         long silentNanos = System.nanoTime() - lastRead;
         if (silentNanos >= limitNanos) {
           fail(new Failure(Failure.Kind.READ_TIMEOUT,
-              "no data within read_s=" + Failure.seconds(upstream.timeouts().read())));
+              "no data within read_s=" + Seconds.format(upstream.timeouts().read())));
         } else if (!isDone()) {
           armReadTimer((limitNanos - silentNanos) / 1_000_000 + 1);
         }

@@ -10,17 +10,15 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.api.ApiError;
+import dev.rolemesh.config.UpstreamUrls;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Node JSON in both directions: the register and heartbeat bodies nodes send (validated, with errors naming the
@@ -30,7 +28,6 @@ import java.util.regex.Pattern;
 public final class NodeJson {
 
   /** Node ids end up in URLs ({@code DELETE /v1/nodes/{node_id}}) and logs: no slashes, spaces or controls. */
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]*");
   static final int MAX_ID_CHARS = 128;
   static final int MAX_MODEL_ID_CHARS = 256;
   static final int MAX_URL_CHARS = 2048;
@@ -144,32 +141,25 @@ public final class NodeJson {
   }
 
   private static String nodeId(JsonNode root) throws Invalid {
-    String id = requiredString(root.get("node_id"), "node_id", MAX_ID_CHARS);
-    if (!NODE_ID.matcher(id).matches()) {
-      throw Invalid.field("node_id", "'node_id' may hold only letters, digits and . _ : @ - (and must start with a"
-          + " letter or digit), got '" + id + "'");
+    String id = requiredString(root.get("node_id"), "node_id", NodeIds.MAX_CHARS);
+    String problem = NodeIds.problem(id);
+    if (problem != null) {
+      throw Invalid.field("node_id", "'node_id' " + problem);
     }
     return id;
   }
 
-  /** Only {@code http(s)://host[:port]}: a node serves the OpenAI API at its root, like llama-server. */
+  /**
+   * The same rules as a model's {@code proxy_url}: http(s), a host, an optional port and path prefix; a trailing
+   * {@code /v1} is stripped, since a node's OpenAI base URL is often what gets pasted.
+   */
   private static URI baseUrl(JsonNode value) throws Invalid {
     String text = requiredString(value, "base_url", MAX_URL_CHARS);
-    String problem = "'base_url' must be http://host[:port] or https://host[:port], got '" + text + "'";
-    URI uri;
     try {
-      uri = new URI(text);
-    } catch (URISyntaxException e) {
-      throw Invalid.field("base_url", problem);
+      return UpstreamUrls.normalize(text);
+    } catch (IllegalArgumentException e) {
+      throw Invalid.field("base_url", "'base_url' " + e.getMessage());
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    boolean rootPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/");
-    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null || uri.getRawUserInfo() != null
-        || !rootPath || uri.getRawQuery() != null || uri.getRawFragment() != null
-        || (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535))) {
-      throw Invalid.field("base_url", problem);
-    }
-    return URI.create(scheme + "://" + uri.getRawAuthority());
   }
 
   /** {@code served_models} when given; otherwise the legacy flat {@code roles}, each role its own model id. */

@@ -85,13 +85,39 @@ class NodeJsonTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"10.0.0.12:8014", "ftp://h:21", "http://", "http://h:1/v1", "http://h:1?x=1",
-      "http://user:pw@h:1", "http://h:0", "http://h:99999", "http://h:1#frag", "http://bad host", "h"})
+  @ValueSource(strings = {"10.0.0.12:8014", "ftp://h:21", "http://", "http://h:1?x=1",
+      "http://h:0", "http://h:99999", "http://h:1#frag", "http://bad host", "h"})
   void baseUrlMustBeHttpHostAndPort(String url) {
     ApiError error = rejection("{\"node_id\":\"n\",\"base_url\":\"" + url + "\",\"roles\":[\"r\"]}");
     assertThat(error.status()).isEqualTo(422);
     assertThat(error.param()).isEqualTo("base_url");
     assertThat(error.message()).contains(url);
+  }
+
+  @Test
+  void credentialsInBaseUrlAreRejectedWithoutEchoingThem() {
+    ApiError error = rejection("{\"node_id\":\"n\",\"base_url\":\"http://user:pw@h:1\",\"roles\":[\"r\"]}");
+    assertThat(error.status()).isEqualTo(422);
+    assertThat(error.param()).isEqualTo("base_url");
+    assertThat(error.message()).contains("user:password").doesNotContain("pw@");
+  }
+
+  @Test
+  void baseUrlTakesAPathPrefixAndLosesATrailingV1LikeProxyUrl() throws Exception {
+    assertThat(register("{\"node_id\":\"n\",\"base_url\":\"http://h:1/v1\",\"roles\":[\"r\"]}").baseUrl())
+        .hasToString("http://h:1");
+    assertThat(register("{\"node_id\":\"n\",\"base_url\":\"http://h:1/llm/v1/\",\"roles\":[\"r\"]}").baseUrl())
+        .hasToString("http://h:1/llm");
+  }
+
+  @Test
+  void nodeIdsAreFreeFormButNotControlCharactersOrSlashes() throws Exception {
+    assertThat(register("{\"node_id\":\"gpu box #1\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").nodeId())
+        .isEqualTo("gpu box #1");
+    assertThat(rejection("{\"node_id\":\"a/b\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").param())
+        .isEqualTo("node_id");
+    assertThat(rejection("{\"node_id\":\"a\\nb\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").param())
+        .isEqualTo("node_id");
   }
 
   @Test
