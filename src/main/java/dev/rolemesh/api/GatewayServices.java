@@ -5,6 +5,7 @@ import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.NodeRegistry;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.RoleTable;
 
@@ -22,4 +23,14 @@ public record GatewayServices(
     ApiKeys nodeKeys,
     JsonLog log,
     AccessLog accessLog,
-    long startedEpochSeconds) {}
+    long startedEpochSeconds,
+    NodeRegistry nodes) {
+
+  /** The longest {@code connect_s} of any model, which bounds every TCP connect attempt to a backend. */
+  public java.time.Duration longestConnectTimeout() {
+    return config.models().values().stream()
+        .map(model -> model.timeouts().connect())
+        .max(java.time.Duration::compareTo)
+        .orElse(config.gateway().timeouts().connect());
+  }
+}

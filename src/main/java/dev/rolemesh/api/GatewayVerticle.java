@@ -1,14 +1,14 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.NodeRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -19,15 +19,6 @@ import io.vertx.ext.web.handler.BodyHandler;
  * log, key check, body, then the endpoint.
  */
 final class GatewayVerticle extends VerticleBase {
-
-  /**
-   * Upstream connections per backend and event loop. Enough for many concurrent streams; bounded because a burst
-   * leaves that many idle connections behind.
-   */
-  static final int POOL_SIZE = 1024;
-
-  /** Below llama-server's own keep-alive of 5 s, so the gateway never reuses a connection the backend is closing. */
-  static final int KEEP_ALIVE_SECONDS = 4;
 
   private final GatewayServices services;
   private final int port;
@@ -40,18 +31,14 @@ final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HttpClient client = vertx.createHttpClient(
-        new HttpClientOptions()
-            .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-            .setTcpNoDelay(true)
-            .setName("rolemesh-upstream"),
-        new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", services.longestConnectTimeout());
     UpstreamProxy proxy = new UpstreamProxy(vertx, client);
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(services.config().gateway().host())
-        .setPort(port)
-        .setTcpNoDelay(true));
-    return server.requestHandler(router(proxy)).listen();
+        .setTcpNoDelay(true)
+        // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
+        .setHandle100ContinueAutomatically(true));
+    // Given here rather than in the options, which reject the -1 that asks for a shared random port.
+    return server.requestHandler(router(proxy)).listen(port, services.config().gateway().host());
   }
 
   int actualPort() {
@@ -73,6 +60,7 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));

@@ -69,6 +69,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx.response());
       return;
     }
+    request.hold();
     attempt(ctx, request, role, body, peek, candidates, 0);
   }
 
@@ -77,27 +78,32 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
+    services.chooser().dispatched(upstream);
+    request.attempts = index + 1;
     proxy.forward(ctx.request(), upstream, forwarded, request.id).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
+      boolean retry = failure != null && !outcome.responded() && retryable(failure);
+      services.chooser().finished(upstream, retry);
       UpstreamProbe probe = services.availability().probe();
       if (failure == null) {
         probe.record(upstream, Availability.up());
-        return;
-      }
-      request.error = failure.detail();
-      if (failure.kind() == Failure.Kind.REFUSED) {
+      } else if (failure.kind() == Failure.Kind.REFUSED) {
         probe.record(upstream, Availability.down(failure.detail()));
       }
-      if (outcome.responded() || failure.kind() == Failure.Kind.CLIENT_GONE) {
-        return;
-      }
-      if (retryable(failure) && index + 1 < candidates.size()) {
+      if (retry && index + 1 < candidates.size()) {
         attempt(ctx, request, role, body, peek, candidates, index + 1);
         return;
       }
-      errorFor(role, upstream, failure).send(ctx.response());
+      if (failure != null) {
+        request.error = failure.detail();
+        request.unsentStatus = failure.kind().status();
+        if (!outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
+          errorFor(role, upstream, failure).send(ctx.response());
+        }
+      }
+      request.release();
     });
   }
 

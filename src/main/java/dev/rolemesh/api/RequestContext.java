@@ -19,7 +19,13 @@ public final class RequestContext {
   boolean stream;
   long bytes;
   long ttfbNanos = -1;
+  int attempts;
   String error;
+  /** The status to log when the client never got one (it left first: 499). */
+  int unsentStatus;
+  /** The line is written when the response has ended and every exchange holding it has reported. */
+  private int holds = 1;
+  private Runnable write;
 
   private RequestContext(String id) {
     this.id = id;
@@ -28,10 +34,22 @@ public final class RequestContext {
   static void attach(RoutingContext ctx, AccessLog accessLog) {
     RequestContext request = new RequestContext(
         RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)));
+    request.write = () -> accessLog.write(request.entry(ctx));
     ctx.put(KEY, request);
     ctx.response().putHeader(RequestIds.HEADER, request.id);
-    ctx.addEndHandler(done -> accessLog.write(request.entry(ctx)));
+    ctx.addEndHandler(done -> request.release());
     ctx.next();
+  }
+
+  /** Keeps the line open until {@link #release()}: the proxy reports bytes and errors after the response ended. */
+  void hold() {
+    holds++;
+  }
+
+  void release() {
+    if (--holds == 0) {
+      write.run();
+    }
   }
 
   static RequestContext of(RoutingContext ctx) {
@@ -40,9 +58,9 @@ public final class RequestContext {
 
   private AccessLog.Entry entry(RoutingContext ctx) {
     double durationMs = (System.nanoTime() - started) / 1e6;
-    return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream,
-        ctx.response().getStatusCode(), round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes,
-        stream, error);
+    int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
+    return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
+        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error);
   }
 
   private static double round(double ms) {

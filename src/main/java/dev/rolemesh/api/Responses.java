@@ -7,17 +7,17 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
 /** The gateway's own JSON answers (as opposed to the relayed upstream ones). */
-final class Responses {
+public final class Responses {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private Responses() {}
 
-  static ObjectNode object() {
+  public static ObjectNode object() {
     return JSON.createObjectNode();
   }
 
-  static void json(RoutingContext ctx, int status, ObjectNode body) {
+  public static void json(RoutingContext ctx, int status, ObjectNode body) {
     try {
       ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
           .end(Buffer.buffer(JSON.writeValueAsBytes(body)));

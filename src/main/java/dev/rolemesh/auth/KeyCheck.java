@@ -1,17 +1,20 @@
 package dev.rolemesh.auth;
 
 import dev.rolemesh.api.ApiError;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.util.List;
 
 /**
  * A route guard that lets a request through when it carries one of the accepted keys in one of the accepted
  * headers. {@code Authorization: Bearer <key>} is always accepted; the other header names depend on the caller kind
  * ({@code X-Api-Key} for clients, {@code X-RoleMesh-Node-Key} for nodes).
+ *
+ * <p>A {@link SecurityPolicyHandler} to Vert.x Web, which therefore lets it run before {@code BodyHandler} (a plain
+ * handler there is refused at startup): a caller without a key is turned away before its body is read.
  */
-public final class KeyCheck implements Handler<RoutingContext> {
+public final class KeyCheck implements SecurityPolicyHandler {
 
   private final List<ApiKeys> accepted;
   private final List<String> headers;

@@ -1,5 +1,6 @@
 package dev.rolemesh.availability;
 
+import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.Role;
 import dev.rolemesh.routing.Upstream;
@@ -18,6 +19,12 @@ public final class RoleAvailability {
   }
 
   public Future<Availability> of(Role role) {
+    if (role.config().target() instanceof ModelTarget.Discovered) {
+      // A fresh node checked in within the stale window; probing it too would slow listings, and a node that died
+      // since costs requests nothing because they fail over.
+      return Future.succeededFuture(
+          chooser.hasFreshNode(role) ? Availability.up() : Availability.down(chooser.whyNone(role)));
+    }
     List<Upstream> candidates = chooser.candidates(role);
     if (candidates.isEmpty()) {
       return Future.succeededFuture(Availability.down(chooser.whyNone(role)));

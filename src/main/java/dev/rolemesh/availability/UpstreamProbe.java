@@ -53,28 +53,43 @@ public final class UpstreamProbe {
     cache.put(upstream.baseUrl(), new Cached(Future.succeededFuture(availability), System.nanoTime() + ttlNanos));
   }
 
+  /**
+   * The upstream must list its models; and since a loading llama-server already answers /v1/models, its /health must
+   * not say 503 ("Loading model"). Servers without /health (Ollama answers 404) are judged by /v1/models alone.
+   */
   private Future<Availability> probe(Upstream upstream) {
+    Promise<Availability> result = Promise.promise();
+    get(upstream, "/v1/models")
+        .compose(models -> models.statusCode() / 100 != 2
+            ? Future.succeededFuture(down(models))
+            : get(upstream, "/health").map(health -> health.statusCode() == 503 ? down(health) : Availability.up()))
+        .onComplete(done -> result.complete(done.succeeded()
+            ? done.result()
+            : Availability.down(Failure.classify(done.cause(), new Timeouts(timeout, timeout, null)).detail())));
+    return result.future();
+  }
+
+  private record Reply(int statusCode, Buffer body) {}
+
+  private Future<Reply> get(Upstream upstream, String path) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setSsl(upstream.ssl())
-        .setURI(upstream.pathFor("/v1/models"))
+        .setURI(upstream.pathFor(path))
         .setConnectTimeout(timeout.toMillis())
         .setIdleTimeout(timeout.toMillis());
     if (upstream.apiKey() != null) {
       options.putHeader("Authorization", "Bearer " + upstream.apiKey());
     }
-    Promise<Availability> result = Promise.promise();
-    client.request(options)
-        .compose(request -> request.send().compose(response -> response.body().map(body ->
-            response.statusCode() / 100 == 2
-                ? Availability.up()
-                : Availability.down("HTTP " + response.statusCode() + errorMessage(body)))))
-        .onComplete(done -> result.complete(done.succeeded()
-            ? done.result()
-            : Availability.down(Failure.classify(done.cause(), new Timeouts(timeout, timeout, null)).detail())));
-    return result.future();
+    return client.request(options)
+        .compose(request -> request.send().compose(response -> response.body()
+            .map(body -> new Reply(response.statusCode(), body))));
+  }
+
+  private static Availability down(Reply reply) {
+    return Availability.down("HTTP " + reply.statusCode() + errorMessage(reply.body()));
   }
 
   /** The upstream's own explanation (llama-server says "Loading model" while it loads), when it gave one. */

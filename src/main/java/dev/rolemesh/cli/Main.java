@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "rolemesh 0.1.0",
     description = "OpenAI-compatible gateway that routes requests by role to local LLM backends.",
-    subcommands = {GatewayCommand.class, SimCommand.class, DemoCommand.class, dev.rolemesh.bench.BenchCommand.class})
+    subcommands = {GatewayCommand.class, SimCommand.class, DemoCommand.class, NodeAgentCommand.class,
+        dev.rolemesh.bench.BenchCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

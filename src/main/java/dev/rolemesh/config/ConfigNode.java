@@ -161,6 +161,18 @@ public final class ConfigNode {
     return List.copyOf(out);
   }
 
+  /** The items of a list as nodes with their own paths ({@code models[2]}), for lists of mappings or numbers. */
+  public List<ConfigNode> asList() throws ConfigException {
+    if (!(value instanceof List<?> list)) {
+      throw error("must be a list, got " + describe(value));
+    }
+    List<ConfigNode> out = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      out.add(child(path.index(i), list.get(i)));
+    }
+    return List.copyOf(out);
+  }
+
   /**
    * A mapping whose contents are not checked, as plain values, deeply immutable and in file order. Null values are
    * kept, which {@code Map.copyOf} would refuse.

@@ -43,6 +43,15 @@ public final class UpstreamUrls {
     return URI.create(uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority() + path);
   }
 
+  /**
+   * The URL a local client reaches a server on that listens on {@code host}: a wildcard bind address (0.0.0.0, ::)
+   * is reached through 127.0.0.1, an IPv6 literal goes in brackets.
+   */
+  public static String localUrl(String host, int port) {
+    String reachable = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
+  }
+
   private static URI parse(String raw) {
     try {
       URI uri = new URI(raw);

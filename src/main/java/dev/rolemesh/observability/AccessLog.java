@@ -31,6 +31,9 @@ public final class AccessLog {
     fields.put("ttfb_ms", entry.ttfbMs() < 0 ? null : entry.ttfbMs());
     fields.put("bytes", entry.bytes());
     fields.put("stream", entry.stream());
+    if (entry.attempts() > 1) {
+      fields.put("attempts", entry.attempts());
+    }
     if (entry.error() != null) {
       fields.put("error", entry.error());
     }
@@ -40,6 +43,7 @@ public final class AccessLog {
   /**
    * @param alias the role the request resolved to, or null when it was rejected before that
    * @param upstream the backend's base URL, or null when none was chosen
+   * @param attempts how many backends were tried (more than one after a failover)
    * @param error why the exchange did not complete normally (client left, upstream reset, timeout), or null
    */
   public record Entry(
@@ -53,5 +57,6 @@ public final class AccessLog {
       double ttfbMs,
       long bytes,
       boolean stream,
+      int attempts,
       String error) {}
 }

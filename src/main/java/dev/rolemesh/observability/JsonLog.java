@@ -39,6 +39,11 @@ public final class JsonLog {
     return STDOUT;
   }
 
+  /** A log of its own onto another stream, e.g. for a test that reads what was logged. */
+  public static JsonLog to(PrintStream out) {
+    return new JsonLog(out, 65_536);
+  }
+
   public void info(String event, String msg, Object... keyValues) {
     log("info", event, msg, keyValues);
   }

@@ -2,9 +2,9 @@ package dev.rolemesh.proxy;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpClosedException;
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.config.Timeouts;
 import java.net.ConnectException;
-import java.time.Duration;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
 
@@ -43,18 +43,12 @@ public record Failure(Kind kind, String detail) {
   public static Failure classify(Throwable cause, Timeouts limits) {
     return switch (cause) {
       case ConnectTimeoutException e -> new Failure(Kind.CONNECT_TIMEOUT,
-          "no connection within connect_s=" + seconds(limits.connect()));
+          "no connection within connect_s=" + Seconds.format(limits.connect()));
       case ConnectException e -> new Failure(Kind.REFUSED, "connection refused");
       case UnknownHostException e -> new Failure(Kind.REFUSED, "unknown host " + e.getMessage());
-      case TimeoutException e -> new Failure(Kind.READ_TIMEOUT, "no data within read_s=" + seconds(limits.read()));
+      case TimeoutException e -> new Failure(Kind.READ_TIMEOUT, "no data within read_s=" + Seconds.format(limits.read()));
       case HttpClosedException e -> new Failure(Kind.UPSTREAM_CLOSED, "upstream closed the connection");
       default -> new Failure(Kind.UPSTREAM_ERROR, String.valueOf(cause.getMessage()));
     };
-  }
-
-  /** Seconds with a fraction only when there is one: 300s, 0.5s. */
-  static String seconds(Duration d) {
-    double s = d.toMillis() / 1000.0;
-    return (s == Math.rint(s) ? String.valueOf((long) s) : String.valueOf(s)) + "s";
   }
 }

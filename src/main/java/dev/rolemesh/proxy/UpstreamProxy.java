@@ -1,5 +1,6 @@
 package dev.rolemesh.proxy;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.RequestIds;
 import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Future;
@@ -58,6 +59,8 @@ public final class UpstreamProxy {
     private final long started = System.nanoTime();
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
+    private long readTimer = -1;
+    private long lastRead = started;
     private long bytes;
     private long ttfbNanos = -1;
     private int status;
@@ -74,8 +77,9 @@ public final class UpstreamProxy {
       response.closeHandler(v -> fail(new Failure(Failure.Kind.CLIENT_GONE, "client disconnected")));
       if (upstream.timeouts().total() != null) {
         totalTimer = vertx.setTimer(upstream.timeouts().total().toMillis(), id -> fail(new Failure(
-            Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Failure.seconds(upstream.timeouts().total()))));
+            Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Seconds.format(upstream.timeouts().total()))));
       }
+      armReadTimer(upstream.timeouts().read().toMillis());
       client.request(options()).onComplete(created -> {
         if (created.failed()) {
           fail(Failure.classify(created.cause(), upstream.timeouts()));
@@ -108,11 +112,28 @@ public final class UpstreamProxy {
           .setSsl(upstream.ssl())
           .setURI(upstream.pathFor(request.path()))
           .setHeaders(headers)
-          .setConnectTimeout(upstream.timeouts().connect().toMillis())
-          .setIdleTimeout(upstream.timeouts().read().toMillis());
+          .setConnectTimeout(upstream.timeouts().connect().toMillis());
+    }
+
+    /**
+     * read_s is a limit on silence, before the headers and between chunks alike. Rather than a timer per chunk,
+     * one timer checks when the last byte came and re-arms itself for the rest of the window.
+     */
+    private void armReadTimer(long delayMs) {
+      readTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        long limitNanos = upstream.timeouts().read().toNanos();
+        long silentNanos = System.nanoTime() - lastRead;
+        if (silentNanos >= limitNanos) {
+          fail(new Failure(Failure.Kind.READ_TIMEOUT,
+              "no data within read_s=" + Seconds.format(upstream.timeouts().read())));
+        } else if (!isDone()) {
+          armReadTimer((limitNanos - silentNanos) / 1_000_000 + 1);
+        }
+      });
     }
 
     private void relay(HttpClientResponse upstreamResponse) {
+      lastRead = System.nanoTime();
       status = upstreamResponse.statusCode();
       response.setStatusCode(status);
       response.setStatusMessage(upstreamResponse.statusMessage());
@@ -127,8 +148,9 @@ public final class UpstreamProxy {
       response.writeHead();
       upstreamResponse.exceptionHandler(error -> fail(Failure.classify(error, upstream.timeouts())));
       upstreamResponse.handler(chunk -> {
+        lastRead = System.nanoTime();
         if (ttfbNanos < 0) {
-          ttfbNanos = System.nanoTime() - started;
+          ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
         response.write(chunk);
@@ -139,8 +161,10 @@ public final class UpstreamProxy {
       });
       upstreamResponse.endHandler(v -> {
         if (!isDone()) {
-          response.end();
+          // Finished first: over HTTP/2 (h2c), end() closes the stream and runs the close handler right away,
+          // which must not count a complete response as a client that left.
           finish(null);
+          response.end();
         }
       });
     }
@@ -149,13 +173,16 @@ public final class UpstreamProxy {
       if (isDone()) {
         return;
       }
+      // Decided before finish(), whose caller may answer with an error when nothing was sent yet; finished before
+      // the resets, which can run the exception and close handlers (and so this method) again at once.
+      boolean resetClient = response.headWritten();
+      finish(failure);
       if (upstreamRequest != null) {
         upstreamRequest.reset();
       }
-      if (response.headWritten() && !response.closed()) {
+      if (resetClient && !response.closed()) {
         response.reset();
       }
-      finish(failure);
     }
 
     private boolean isDone() {
@@ -163,6 +190,7 @@ public final class UpstreamProxy {
     }
 
     private void finish(Failure failure) {
+      vertx.cancelTimer(readTimer);
       if (totalTimer >= 0) {
         vertx.cancelTimer(totalTimer);
       }

@@ -1,13 +1,24 @@
 package dev.rolemesh.routing;
 
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.registry.NodeRegistry;
+import dev.rolemesh.registry.NodeSelector;
+import dev.rolemesh.registry.NodeTraffic;
 import java.util.List;
 
 /**
- * Turns a role into the backends to try, in order. A fixed proxy role has exactly one; a discovered role has none
- * until nodes register for it.
+ * Turns a role into the backends to try, in order. A fixed proxy role has exactly one; a discovered role has the
+ * fresh nodes serving it, in its strategy's order (none until nodes register for it).
  */
 public final class BackendChooser {
+
+  private final NodeSelector nodes;
+  private final NodeTraffic traffic;
+
+  public BackendChooser(NodeRegistry registry) {
+    this.nodes = new NodeSelector(registry);
+    this.traffic = registry.traffic();
+  }
 
   public List<Upstream> candidates(Role role) {
     return switch (role.config().target()) {
@@ -17,7 +28,10 @@ public final class BackendChooser {
           proxy.apiKey(),
           role.config().timeouts(),
           null));
-      case ModelTarget.Discovered discovered -> List.of();
+      case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered).stream()
+          .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), null,
+              role.config().timeouts(), node.nodeId()))
+          .toList();
     };
   }
 
@@ -25,7 +39,26 @@ public final class BackendChooser {
   public String whyNone(Role role) {
     return switch (role.config().target()) {
       case ModelTarget.Proxy proxy -> "no upstream configured";
-      case ModelTarget.Discovered discovered -> "no fresh node serves role '" + discovered.role() + "'";
+      case ModelTarget.Discovered discovered -> nodes.whyNone(discovered.role());
     };
+  }
+
+  /** Whether a discovered role has a fresh node, without taking a turn of its rotation. */
+  public boolean hasFreshNode(Role role) {
+    return role.config().target() instanceof ModelTarget.Discovered discovered && nodes.anyFresh(discovered.role());
+  }
+
+  /** A request is going to the upstream; pair with exactly one {@link #finished}. Counts for least_busy. */
+  public void dispatched(Upstream upstream) {
+    if (upstream.nodeId() != null) {
+      traffic.dispatched(upstream.nodeId());
+    }
+  }
+
+  /** @param failedBeforeResponse the upstream failed before any response head: a node then cools down briefly */
+  public void finished(Upstream upstream, boolean failedBeforeResponse) {
+    if (upstream.nodeId() != null) {
+      traffic.finished(upstream.nodeId(), failedBeforeResponse);
+    }
   }
 }

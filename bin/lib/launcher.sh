@@ -1,0 +1,49 @@
+# Sourced by the launchers in bin/: finds a java, builds the project's jar when it is missing, and runs a command of
+# it. A launcher needs only:
+#   source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/launcher.sh"
+#   rolemesh_exec <command> "$@"
+# Build output goes to stderr: parents read launcher stdout (the simulator prints its port there).
+
+ROLEMESH_REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+ROLEMESH_JAR=$ROLEMESH_REPO/target/rolemesh.jar
+
+# Prints the java to use: $JAVA_HOME's, else the project's usual JDK, else the one on PATH.
+rolemesh_find_java() {
+  local candidate
+  for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  if command -v java >/dev/null 2>&1; then
+    command -v java
+    return 0
+  fi
+  echo "rolemesh: no java found (set JAVA_HOME)" >&2
+  return 1
+}
+
+# Builds target/rolemesh.jar with the repository's Maven wrapper when it is missing or older than the sources (say,
+# after a git pull); $1 is the java to build with.
+rolemesh_ensure_jar() {
+  if [ -f "$ROLEMESH_JAR" ] && [ -z "$(find "$ROLEMESH_REPO/src/main" "$ROLEMESH_REPO/pom.xml" -newer "$ROLEMESH_JAR" -print -quit 2>/dev/null)" ]; then
+    return 0
+  fi
+  local java_home
+  java_home=$(cd "$(dirname "$(readlink -f "$1")")/.." && pwd)
+  echo "rolemesh: building $ROLEMESH_JAR ..." >&2
+  (cd "$ROLEMESH_REPO" && JAVA_HOME=$java_home ./mvnw -q -B -DskipTests package) >&2 || {
+    echo "rolemesh: build failed" >&2
+    return 1
+  }
+}
+
+# Replaces the shell with `java -jar rolemesh.jar <command> <args...>`; extra JVM flags come from $JAVA_OPTS.
+rolemesh_exec() {
+  local java
+  java=$(rolemesh_find_java) || exit 1
+  rolemesh_ensure_jar "$java" || exit 1
+  # shellcheck disable=SC2086 # JAVA_OPTS holds several flags on purpose
+  exec "$java" --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -jar "$ROLEMESH_JAR" "$@"
+}

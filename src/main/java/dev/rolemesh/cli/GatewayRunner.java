@@ -1,0 +1,87 @@
+package dev.rolemesh.cli;
+
+import dev.rolemesh.api.GatewayServer;
+import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ModelConfig;
+import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.RegistrySettings;
+import io.vertx.core.Vertx;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** Starts a gateway for a command, says where it listens and what it routes, and keeps it up until stopped. */
+final class GatewayRunner {
+
+  private GatewayRunner() {}
+
+  static GatewayConfig withListen(GatewayConfig config, String host, Integer port) {
+    if (host == null && port == null) {
+      return config;
+    }
+    var gateway = config.gateway().withListen(
+        host != null ? host : config.gateway().host(), port != null ? port : config.gateway().port());
+    return new GatewayConfig(config.version(), config.defaultModel(), gateway, config.auth(), config.models(),
+        config.source());
+  }
+
+  /** Serves until the JVM is stopped; returns 1 with one line when the gateway cannot start (e.g. port taken). */
+  static int serve(GatewayConfig config, RegistrySettings registry, JsonLog log) throws InterruptedException {
+    Vertx vertx = VertxRuntime.create();
+    try {
+      start(vertx, config, registry, log);
+    } catch (Exception e) {
+      log.flush();
+      System.err.println("rolemesh: cannot listen on " + config.gateway().host() + ":" + config.gateway().port()
+          + ": " + e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    VertxRuntime.runUntilStopped(vertx, () -> {
+      log.info("stopping", "RoleMesh gateway stopping");
+      log.flush();
+    });
+    return 0;
+  }
+
+  static GatewayServer start(Vertx vertx, GatewayConfig config, RegistrySettings registry, JsonLog log)
+      throws Exception {
+    GatewayServer server = VertxRuntime.await(GatewayServer.start(vertx, config, log, registry));
+    announce(vertx, server, config, log);
+    log.info("registry", "node registry " + (registry.stateDir() == null ? "in memory" : "saved in "
+        + registry.stateDir().resolve("registry.json")) + "; nodes go stale after "
+        + registry.staleAfter().toMillis() / 1000.0 + "s without a heartbeat",
+        "state_dir", registry.stateDir() == null ? null : registry.stateDir().toString(),
+        "stale_after_s", registry.staleAfter().toMillis() / 1000.0);
+    return server;
+  }
+
+  private static void announce(Vertx vertx, GatewayServer server, GatewayConfig config, JsonLog log) {
+    log.info("listening", "RoleMesh gateway listening on " + server.baseUrl(),
+        "url", server.baseUrl(), "native_transport", vertx.isNativeTransportEnabled(),
+        "config", config.source() == null ? "built in" : config.source().toString());
+    for (ModelConfig model : config.models().values()) {
+      String route = switch (model.target()) {
+        case ModelTarget.Proxy proxy -> "proxy " + proxy.baseUrl();
+        case ModelTarget.Discovered discovered ->
+            "discovered role '" + discovered.role() + "' (" + discovered.strategy().configName() + ")";
+      };
+      boolean isDefault = model.alias().equals(config.defaultModel());
+      log.info("role", model.alias() + " -> " + route + (isDefault ? " (default)" : ""),
+          "alias", model.alias(), "route", route, "default", isDefault);
+    }
+    if (!isLoopback(config.gateway().host()) && config.auth().clientApiKeys().isEmpty()) {
+      log.warn("exposed_without_keys", "WARNING: listening on non-loopback address " + config.gateway().host()
+          + " with no auth.client_api_keys: anyone who can reach this port can use every model. Set client keys"
+          + " or bind 127.0.0.1.");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+package dev.rolemesh.nodeagent;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The node agent's checked configuration (configs/node_agent.example.yaml documents every key).
+ *
+ * @param baseUrl what the gateway is told to call: the agent's own address as seen from the gateway
+ * @param gateway where to register, or null to run without a gateway
+ * @param gpus GPU indexes, one llama-server each; empty means a single CPU slot
+ * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
+ * @param source the base config file, for messages
+ */
+public record AgentConfig(
+    String nodeId,
+    String host,
+    int port,
+    URI baseUrl,
+    Gateway gateway,
+    LlamaServer llamaServer,
+    List<Integer> gpus,
+    List<ModelSpec> models,
+    String nvidiaSmi,
+    Path source) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8091;
+
+  /**
+   * @param url the gateway's root, without {@code /v1}
+   * @param nodeKey sent as {@code X-RoleMesh-Node-Key}, or null when the gateway takes no node keys
+   * @param heartbeat time between heartbeats, and the longest wait between registration retries
+   */
+  public record Gateway(URI url, String nodeKey, Duration heartbeat) {}
+
+  /**
+   * How llama-server processes are run.
+   *
+   * @param binary the llama-server executable (a path, or a name looked up on PATH)
+   * @param readyTimeout a server whose /health is not ready by then is stopped and reported failed
+   * @param stopTimeout grace after SIGTERM before SIGKILL
+   * @param switchWait how long a request waits for its model to load before a 503 with Retry-After
+   * @param idleUnload a server with no request for this long is stopped, or null to keep servers loaded
+   * @param failedRetry how long a model that failed to start is refused before a request may try it again
+   * @param restartBackoff delay before restarting a crashed server, doubled for each crash in a row
+   */
+  public record LlamaServer(
+      String binary,
+      Duration readyTimeout,
+      Duration stopTimeout,
+      Duration switchWait,
+      Duration idleUnload,
+      Duration failedRetry,
+      Duration restartBackoff) {}
+
+  /** The configured model with this id, or null. */
+  public ModelSpec model(String modelId) {
+    for (ModelSpec model : models) {
+      if (model.modelId().equals(modelId)) {
+        return model;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,182 @@
+package dev.rolemesh.nodeagent;
+
+import dev.rolemesh.config.ConfigException;
+import dev.rolemesh.config.ConfigMap;
+import dev.rolemesh.config.ConfigNode;
+import dev.rolemesh.config.ConfigTreeLoader;
+import dev.rolemesh.config.UpstreamUrls;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/** Loads the node agent's config with the gateway's merge and {@code ${ENV}} rules and checks it. */
+public final class AgentConfigBinder {
+
+  /** The gateway refuses other node ids at registration; refusing them here fails at start instead of forever. */
+  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
+
+  private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(5);
+  private static final Duration DEFAULT_STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration DEFAULT_SWITCH_WAIT = Duration.ofMinutes(2);
+  private static final Duration DEFAULT_FAILED_RETRY = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_RESTART_BACKOFF = Duration.ofSeconds(1);
+
+  private AgentConfigBinder() {}
+
+  /**
+   * @param overrideOrNull merged over {@code config} as for the gateway: mappings by key, lists and scalars replaced
+   * @throws ConfigException with one line naming the file and field at fault
+   */
+  public static AgentConfig load(Path config, Path overrideOrNull, Map<String, String> env, Consumer<String> warnings)
+      throws ConfigException {
+    try {
+      return bind(ConfigTreeLoader.load(config, overrideOrNull, env, warnings), config);
+    } catch (RuntimeException e) {
+      throw new ConfigException(config + ": cannot load configuration (" + e + ")", e);
+    }
+  }
+
+  private static AgentConfig bind(ConfigNode root, Path source) throws ConfigException {
+    ConfigMap top = root.asMap();
+    ConfigNode nodeIdNode = top.get("node_id");
+    String nodeId = required(nodeIdNode, "like gpu-box-1").asNonBlankString();
+    if (!NODE_ID.matcher(nodeId).matches()) {
+      throw nodeIdNode.error("may hold only letters, digits and . _ : @ - (starting with a letter or digit, at most"
+          + " 128), got \"" + nodeId + "\"");
+    }
+    ConfigMap listen = top.get("listen").asMap();
+    String host = listen.get("host").readOr(AgentConfig.DEFAULT_HOST, ConfigNode::asNonBlankString);
+    int port = listen.get("port").readOr(AgentConfig.DEFAULT_PORT, node -> node.asInt(0, 65535));
+    listen.warnUnknownKeys();
+    AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
+    URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::rootUrl);
+    if (baseUrl == null && gateway != null && (host.equals("0.0.0.0") || host.equals("::"))) {
+      throw top.get("base_url").error("required when listen.host is " + host
+          + ": the gateway needs an address it can reach, like http://10.0.0.12:8091");
+    }
+    AgentConfig.LlamaServer llama = llamaServer(required(top.get("llama_server"), "with at least binary:"));
+    List<Integer> gpus = gpus(top.get("gpus"));
+    List<ModelSpec> models = models(required(top.get("models"), "a list of {model_id, path, roles}"), gpus);
+    String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
+    top.warnUnknownKeys();
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, source);
+  }
+
+  private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
+    if (node.isNull()) {
+      throw node.error("required, " + hint);
+    }
+    return node;
+  }
+
+  /** The registry takes only {@code http(s)://host[:port]}: the agent serves the OpenAI API at its root. */
+  private static URI rootUrl(ConfigNode node) throws ConfigException {
+    URI url;
+    try {
+      url = UpstreamUrls.normalize(node.asNonBlankString());
+    } catch (IllegalArgumentException e) {
+      throw node.error(e.getMessage());
+    }
+    if (!url.getRawPath().isEmpty()) {
+      throw node.error("must be http(s)://host:port without a path, got \"" + node.asNonBlankString() + "\"");
+    }
+    return url;
+  }
+
+  private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
+    ConfigNode urlNode = required(gateway.get("url"), "like http://10.0.0.2:8000");
+    URI url;
+    try {
+      url = UpstreamUrls.normalize(urlNode.asNonBlankString());
+    } catch (IllegalArgumentException e) {
+      throw urlNode.error(e.getMessage());
+    }
+    AgentConfig.Gateway out = new AgentConfig.Gateway(url,
+        gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
+        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds));
+    gateway.warnUnknownKeys();
+    return out;
+  }
+
+  private static AgentConfig.LlamaServer llamaServer(ConfigNode node) throws ConfigException {
+    ConfigMap llama = node.asMap();
+    ConfigNode binaryNode = required(llama.get("binary"), "the llama-server executable");
+    String binary = binaryNode.asNonBlankString();
+    // A bare name is looked up on PATH at launch; a path can be checked now, before any request depends on it.
+    if (binary.contains("/") && !Files.isExecutable(Path.of(binary))) {
+      throw binaryNode.error("no executable file at " + binary);
+    }
+    AgentConfig.LlamaServer out = new AgentConfig.LlamaServer(
+        binary,
+        llama.get("ready_timeout_s").readOr(DEFAULT_READY_TIMEOUT, ConfigNode::asSeconds),
+        llama.get("stop_timeout_s").readOr(DEFAULT_STOP_TIMEOUT, ConfigNode::asSeconds),
+        llama.get("switch_wait_s").readOr(DEFAULT_SWITCH_WAIT, ConfigNode::asSeconds),
+        llama.get("idle_unload_s").readOr(null, ConfigNode::asSeconds),
+        llama.get("failed_retry_s").readOr(DEFAULT_FAILED_RETRY, ConfigNode::asSeconds),
+        llama.get("restart_backoff_s").readOr(DEFAULT_RESTART_BACKOFF, ConfigNode::asSeconds));
+    llama.warnUnknownKeys();
+    return out;
+  }
+
+  private static List<Integer> gpus(ConfigNode node) throws ConfigException {
+    List<Integer> gpus = new ArrayList<>();
+    for (ConfigNode item : node.readOr(List.<ConfigNode>of(), ConfigNode::asList)) {
+      int index = item.asInt(0, 1023);
+      if (gpus.contains(index)) {
+        throw item.error("GPU " + index + " is listed twice");
+      }
+      gpus.add(index);
+    }
+    return List.copyOf(gpus);
+  }
+
+  private static List<ModelSpec> models(ConfigNode node, List<Integer> gpus) throws ConfigException {
+    List<ConfigNode> items = node.asList();
+    if (items.isEmpty()) {
+      throw node.error("must list at least one model, like {model_id: planner-gguf, path: /models/x.gguf, roles:"
+          + " [planner]}");
+    }
+    List<ModelSpec> models = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    for (ConfigNode item : items) {
+      ModelSpec model = model(item, gpus);
+      String first = seen.putIfAbsent(model.modelId(), item.path().toString());
+      if (first != null) {
+        throw item.asMap().get("model_id").error("\"" + model.modelId() + "\" is already used by " + first);
+      }
+      models.add(model);
+    }
+    return List.copyOf(models);
+  }
+
+  private static ModelSpec model(ConfigNode node, List<Integer> gpus) throws ConfigException {
+    ConfigMap model = node.asMap();
+    String modelId = required(model.get("model_id"), "the name requests use as \"model\"").asNonBlankString();
+    String path = required(model.get("path"), "the weight file, like /models/x.Q5_K_M.gguf").asNonBlankString();
+    List<String> roles = required(model.get("roles"), "like [planner]").asStringList();
+    if (roles.isEmpty()) {
+      throw model.get("roles").error("must name at least one role");
+    }
+    ConfigNode gpuNode = model.get("gpu");
+    Integer gpu = gpuNode.readOr(null, value -> value.asInt(0, 1023));
+    if (gpu != null && !gpus.contains(gpu)) {
+      throw gpuNode.error(gpus.isEmpty()
+          ? "no gpus are configured (add gpus: [" + gpu + "] or remove gpu:)"
+          : "must be one of gpus " + gpus + ", got " + gpu);
+    }
+    ModelSpec spec = new ModelSpec(modelId, path, roles,
+        model.get("args").readOr(List.of(), ConfigNode::asStringList),
+        model.get("ctx").readOr(null, value -> value.asInt(0, Integer.MAX_VALUE)),
+        gpu);
+    model.warnUnknownKeys();
+    return spec;
+  }
+}

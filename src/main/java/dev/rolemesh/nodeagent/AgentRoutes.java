@@ -1,0 +1,183 @@
+package dev.rolemesh.nodeagent;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.api.ApiError;
+import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.observability.AccessLog;
+import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.observability.RequestIds;
+import dev.rolemesh.proxy.Failure;
+import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.routing.RequestPeek;
+import dev.rolemesh.routing.Upstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The agent's HTTP surface: its own /health, /ready, /v1/models and /v1/node/inventory, and every other
+ * {@code POST /v1/*} forwarded to the llama-server holding the body's {@code model}, loading it first if needed.
+ */
+final class AgentRoutes {
+
+  static final long MAX_BODY_BYTES = 32L * 1024 * 1024;
+
+  private static final String MODEL = "agent.model";
+  private static final String UPSTREAM = "agent.upstream";
+  private static final String STREAM = "agent.stream";
+
+  private final AgentConfig config;
+  private final ModelScheduler scheduler;
+  private final UpstreamProxy proxy;
+  /** Null when the agent runs without a gateway. */
+  private final Registrar registrar;
+  private final JsonLog log;
+  private final AccessLog accessLog;
+  private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+
+  AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, JsonLog log) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.proxy = proxy;
+    this.registrar = registrar;
+    this.log = log;
+    this.accessLog = new AccessLog(log);
+  }
+
+  Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.get("/health").handler(ctx -> json(ctx, 200, status("ok")));
+    router.get("/ready").handler(this::ready);
+    router.get("/v1/models").handler(ctx -> json(ctx, 200, AgentJson.models(config, scheduler, startedEpochSeconds)));
+    router.get("/v1/node/inventory").handler(ctx -> ctx.vertx()
+        .executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
+        .onSuccess(host -> json(ctx, 200, AgentJson.inventory(config, scheduler, host)))
+        .onFailure(ctx::fail));
+    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::forward);
+
+    router.errorHandler(404, ctx -> ApiError.notFound("Unknown path " + ctx.request().method() + " "
+        + ctx.request().path() + " on this node agent").send(ctx.response()));
+    router.errorHandler(413, ctx -> new ApiError(413, "Request body exceeds " + MAX_BODY_BYTES + " bytes",
+        "invalid_request_error", null, "request_too_large").send(ctx.response()));
+    router.errorHandler(500, ctx -> {
+      log.error("internal_error", String.valueOf(ctx.failure()), "path", ctx.request().path());
+      ApiError.internal("Internal node agent error; see its log").send(ctx.response());
+    });
+    return router;
+  }
+
+  /** Ready once the gateway knows this node (or there is no gateway): it can load any model on demand. */
+  private void ready(RoutingContext ctx) {
+    if (registrar == null || registrar.registered()) {
+      json(ctx, 200, status("ready"));
+    } else {
+      ObjectNode body = status("not_ready");
+      body.put("reason", registrar.lastError());
+      json(ctx, 503, body);
+    }
+  }
+
+  private void forward(RoutingContext ctx) {
+    long started = System.nanoTime();
+    String requestId = RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER));
+    ctx.response().putHeader(RequestIds.HEADER, requestId);
+    // A forwarded request is logged when its exchange ends: a client that leaves mid-stream ends the response
+    // before the proxy has counted what it relayed.
+    ctx.addEndHandler(done -> {
+      if (ctx.get(UPSTREAM) == null) {
+        writeAccessLog(ctx, requestId, started, null);
+      }
+    });
+    Buffer body = ctx.body().buffer();
+    RequestPeek peek;
+    try {
+      peek = RequestPeek.of(body == null ? Buffer.buffer() : body);
+    } catch (RequestPeek.Invalid invalid) {
+      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx.response());
+      return;
+    }
+    ModelSpec model = modelFor(peek.model());
+    if (model == null) {
+      modelError(peek.model()).send(ctx.response());
+      return;
+    }
+    ctx.put(MODEL, model.modelId());
+    ctx.put(STREAM, peek.stream());
+    ModelScheduler.Waiter waiter = scheduler.acquire(model);
+    ctx.response().closeHandler(v -> waiter.cancel());
+    waiter.lease().onComplete(granted -> {
+      if (ctx.response().closed()) {
+        if (granted.succeeded()) {
+          granted.result().release();
+        }
+        return;
+      }
+      if (granted.failed()) {
+        ModelScheduler.Unavailable why = (ModelScheduler.Unavailable) granted.cause();
+        ctx.response().putHeader("Retry-After", String.valueOf(why.retryAfterSeconds()));
+        ApiError.unavailable(why.getMessage()).send(ctx.response());
+        return;
+      }
+      ModelScheduler.Lease lease = granted.result();
+      Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
+          model.modelId(), null, Timeouts.DEFAULTS, null);
+      ctx.put(UPSTREAM, upstream.toString());
+      proxy.forward(ctx.request(), upstream, body, requestId).onSuccess(outcome -> {
+        lease.release();
+        Failure failure = outcome.failure();
+        if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
+          String message = "llama-server for '" + model.modelId() + "' failed: " + failure.detail();
+          (failure.kind().status() == 504 ? ApiError.gatewayTimeout(message) : ApiError.badGateway(message))
+              .send(ctx.response());
+        }
+        writeAccessLog(ctx, requestId, started, outcome);
+      });
+    });
+  }
+
+  /** The body's model; a node with a single model also takes requests that name none. */
+  private ModelSpec modelFor(String requested) {
+    if (requested == null) {
+      return config.models().size() == 1 ? config.models().getFirst() : null;
+    }
+    return config.model(requested);
+  }
+
+  private ApiError modelError(String requested) {
+    List<String> ids = config.models().stream().map(ModelSpec::modelId).toList();
+    if (requested == null) {
+      return ApiError.invalidRequest("Missing 'model'; this node serves " + String.join(", ", ids), "model");
+    }
+    return ApiError.modelNotFound(requested, ids);
+  }
+
+  /** @param outcome the exchange with llama-server, or null when the agent answered by itself */
+  private void writeAccessLog(RoutingContext ctx, String requestId, long started, UpstreamProxy.Outcome outcome) {
+    double durationMs = Math.round((System.nanoTime() - started) / 1e4) / 100.0;
+    double ttfbMs = outcome == null || outcome.ttfbNanos() < 0 ? -1 : Math.round(outcome.ttfbNanos() / 1e4) / 100.0;
+    accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
+        ctx.get(MODEL), ctx.get(UPSTREAM), outcome == null ? ctx.response().getStatusCode() : outcome.status(),
+        durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)), 1,
+        outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
+  }
+
+  private static ObjectNode status(String status) {
+    ObjectNode body = AgentJson.JSON.createObjectNode();
+    body.put("status", status);
+    return body;
+  }
+
+  private static void json(RoutingContext ctx, int status, ObjectNode body) {
+    try {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(Buffer.buffer(AgentJson.JSON.writeValueAsBytes(body)));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a tree of plain nodes always serialises", e);
+    }
+  }
+}

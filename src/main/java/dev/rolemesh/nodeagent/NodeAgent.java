@@ -1,0 +1,127 @@
+package dev.rolemesh.nodeagent;
+
+import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.proxy.UpstreamProxy;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import java.net.URI;
+
+/**
+ * A running node agent: one HTTP server, the llama-server processes it supervises and its link to the gateway.
+ *
+ * <p>Everything runs on a single event loop. The agent's throughput is bounded by the GPUs behind it, not by one
+ * core relaying bytes, and one thread makes every slot's state machine and the request queue lock-free.
+ */
+public final class NodeAgent {
+
+  /** Below llama-server's own keep-alive of 5 s, so the agent never reuses a connection the server is closing. */
+  private static final int KEEP_ALIVE_SECONDS = 4;
+  private static final int POOL_SIZE = 256;
+
+  private final Vertx vertx;
+  private final String deploymentId;
+  private final AgentVerticle verticle;
+
+  private NodeAgent(Vertx vertx, String deploymentId, AgentVerticle verticle) {
+    this.vertx = vertx;
+    this.deploymentId = deploymentId;
+    this.verticle = verticle;
+  }
+
+  /** Listens, then registers with the gateway (retrying in the background while it is unreachable). */
+  public static Future<NodeAgent> start(Vertx vertx, AgentConfig config, JsonLog log) {
+    AgentVerticle verticle = new AgentVerticle(config, log);
+    return vertx.deployVerticle(verticle).map(id -> new NodeAgent(vertx, id, verticle));
+  }
+
+  public int port() {
+    return verticle.server.actualPort();
+  }
+
+  /** The address the gateway is given: base_url from the config, else the listen address. */
+  public URI baseUrl() {
+    return verticle.baseUrl;
+  }
+
+  /** Deregisters, stops every llama-server it started (SIGTERM, then SIGKILL) and closes its port. */
+  public Future<Void> stop() {
+    return vertx.undeploy(deploymentId);
+  }
+
+  private static final class AgentVerticle extends VerticleBase {
+    private final AgentConfig config;
+    private final JsonLog log;
+    private HttpServer server;
+    private ModelScheduler scheduler;
+    private Registrar registrar;
+    private HostFacts host;
+    private URI baseUrl;
+
+    AgentVerticle(AgentConfig config, JsonLog log) {
+      this.config = config;
+      this.log = log;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpClient upstream = vertx.createHttpClient(new HttpClientOptions().setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
+          .setTcpNoDelay(true).setName("rolemesh-agent-upstream"), new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+      // Health polls go to a new port per load and heartbeats come seconds apart: nothing worth keeping alive.
+      HttpClient control = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
+          .setName("rolemesh-agent-control"));
+      scheduler = new ModelScheduler(context, config, control, log, this::loadedModelsChanged);
+      if (config.gateway() != null) {
+        registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
+            () -> AgentJson.registration(config, baseUrl, scheduler, host),
+            () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
+      }
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
+          .setTcpNoDelay(true));
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream), registrar, log)
+          .router(vertx));
+      return vertx.executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
+          .compose(facts -> {
+            host = facts;
+            return server.listen();
+          })
+          .onSuccess(listening -> {
+            baseUrl = config.baseUrl() != null ? config.baseUrl() : listenUrl(config.host(), listening.actualPort());
+            log.info("agent_started", null, "node_id", config.nodeId(),
+                "listen", listenUrl(config.host(), listening.actualPort()).toString(), "base_url", baseUrl.toString(),
+                "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
+                "gpus", config.gpus(), "host_gpus", host.gpus().stream().map(HostFacts.Gpu::name).toList(),
+                "models", config.models().stream().map(ModelSpec::modelId).toList());
+            if (registrar != null) {
+              registrar.start();
+            }
+          });
+    }
+
+    private void loadedModelsChanged() {
+      if (registrar != null) {
+        registrar.refresh();
+      }
+    }
+
+    /** Deregistering first stops the gateway sending requests that would only meet a stopping server. */
+    @Override
+    public Future<?> stop() {
+      Future<Void> deregistered = registrar == null ? Future.succeededFuture() : registrar.close();
+      return deregistered
+          .compose(v -> scheduler.close())
+          .compose(v -> server.close())
+          .onComplete(done -> log.info("agent_stopped", null, "node_id", config.nodeId()));
+    }
+
+    private static URI listenUrl(String host, int port) {
+      String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+      return URI.create("http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.rolemesh.registry;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.api.ApiError;
+import dev.rolemesh.api.Responses;
+import dev.rolemesh.auth.ApiKeys;
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.observability.JsonLog;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The node API. Nodes (with a node key when {@code node_api_keys} is set) call {@code POST /v1/nodes/register},
+ * {@code POST /v1/nodes/heartbeat} and {@code DELETE /v1/nodes/{node_id}}; operators read {@code GET /v1/nodes}
+ * with a client or a node key.
+ *
+ * <p>Register and heartbeat answer 200 with {@code {"ok":true,"node_id":..,"state":"fresh","stale_after_s":30}}, so
+ * an agent learns the heartbeat deadline from the gateway itself. A heartbeat or deregistration for an unknown node
+ * is a 404 with code {@code unknown_node}: the agent's cue to register again (after a gateway lost its state, say).
+ */
+public final class NodeRoutes {
+
+  /** Registrations are small; anything near this is a mistake or an attack, not a node. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private final NodeRegistry registry;
+  private final ApiKeys clientKeys;
+  private final ApiKeys nodeKeys;
+  private final JsonLog log;
+
+  public NodeRoutes(NodeRegistry registry, ApiKeys clientKeys, ApiKeys nodeKeys, JsonLog log) {
+    this.registry = registry;
+    this.clientKeys = clientKeys;
+    this.nodeKeys = nodeKeys;
+    this.log = log;
+  }
+
+  public void mount(Router router) {
+    KeyCheck nodes = KeyCheck.nodes(nodeKeys);
+    KeyCheck operators = new KeyCheck(List.of(clientKeys, nodeKeys), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
+        "client API key or node key");
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
+    router.post("/v1/nodes/register").handler(nodes).handler(body).handler(this::register)
+        .failureHandler(NodeRoutes::tooLarge);
+    router.post("/v1/nodes/heartbeat").handler(nodes).handler(body).handler(this::heartbeat)
+        .failureHandler(NodeRoutes::tooLarge);
+    router.delete("/v1/nodes/:node_id").handler(nodes).handler(this::deregister);
+    router.get("/v1/nodes").handler(operators).handler(this::list);
+  }
+
+  private void register(RoutingContext ctx) {
+    Registration registration;
+    Node node;
+    try {
+      registration = NodeJson.registration(bytes(ctx));
+      node = registry.register(registration);
+    } catch (NodeJson.Invalid invalid) {
+      invalid.toApiError().send(ctx.response());
+      return;
+    } catch (NodeRegistry.Full full) {
+      new ApiError(503, full.getMessage(), "server_error", "node_id", "registry_full").send(ctx.response());
+      return;
+    }
+    log.info("node_registered", null, "node_id", node.nodeId(), "base_url", node.baseUrl().toString(),
+        "roles", node.roles(), "models", node.servedModels().stream().map(ServedModel::modelId).toList());
+    Responses.json(ctx, 200, acknowledgement(node));
+  }
+
+  private void heartbeat(RoutingContext ctx) {
+    Heartbeat heartbeat;
+    try {
+      heartbeat = NodeJson.heartbeat(bytes(ctx));
+    } catch (NodeJson.Invalid invalid) {
+      invalid.toApiError().send(ctx.response());
+      return;
+    }
+    Node node = registry.heartbeat(heartbeat);
+    if (node == null) {
+      unknown(heartbeat.nodeId()).send(ctx.response());
+      return;
+    }
+    Responses.json(ctx, 200, acknowledgement(node));
+  }
+
+  private void deregister(RoutingContext ctx) {
+    String nodeId = ctx.pathParam("node_id");
+    if (!registry.deregister(nodeId)) {
+      unknown(nodeId).send(ctx.response());
+      return;
+    }
+    log.info("node_deregistered", null, "node_id", nodeId);
+    ObjectNode body = Responses.object();
+    body.put("ok", true);
+    body.put("node_id", nodeId);
+    body.put("deregistered", true);
+    Responses.json(ctx, 200, body);
+  }
+
+  private void list(RoutingContext ctx) {
+    ObjectNode root = Responses.object();
+    root.put("object", "list");
+    putSeconds(root, "stale_after_s", registry.staleAfterSeconds());
+    ArrayNode data = root.putArray("data");
+    NodeTraffic traffic = registry.traffic();
+    for (Node node : registry.nodes()) {
+      ObjectNode entry = data.addObject();
+      entry.put("node_id", node.nodeId());
+      entry.put("state", registry.fresh(node) ? "fresh" : "stale");
+      entry.put("age_s", registry.age(node).toMillis() / 1000.0);
+      node.roles().forEach(entry.putArray("roles")::add);
+      entry.put("in_flight", traffic.inFlight(node.nodeId()));
+      entry.put("cooldown_s", traffic.cooldownLeft(node.nodeId()).toMillis() / 1000.0);
+      entry.setAll(NodeJson.write(node));
+    }
+    Responses.json(ctx, 200, root);
+  }
+
+  private ObjectNode acknowledgement(Node node) {
+    ObjectNode body = Responses.object();
+    body.put("ok", true);
+    body.put("node_id", node.nodeId());
+    body.put("state", registry.fresh(node) ? "fresh" : "stale");
+    putSeconds(body, "stale_after_s", registry.staleAfterSeconds());
+    return body;
+  }
+
+  private static void putSeconds(ObjectNode body, String field, Number seconds) {
+    if (seconds instanceof Long whole) {
+      body.put(field, whole);
+    } else {
+      body.put(field, seconds.doubleValue());
+    }
+  }
+
+  private static byte[] bytes(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    return body == null ? new byte[0] : body.getBytes();
+  }
+
+  private static ApiError unknown(String nodeId) {
+    return new ApiError(404, "Unknown node '" + nodeId + "': register it with POST /v1/nodes/register",
+        "invalid_request_error", "node_id", "unknown_node");
+  }
+
+  /** The router's own 413 names the inference limit; a node needs to hear this one. */
+  private static void tooLarge(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      new ApiError(413, "Node request body exceeds the limit of " + MAX_BODY_BYTES + " bytes",
+          "invalid_request_error", null, "request_too_large").send(ctx.response());
+    } else {
+      ctx.next();
+    }
+  }
+}

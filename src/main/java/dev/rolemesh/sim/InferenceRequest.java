@@ -1,0 +1,77 @@
+package dev.rolemesh.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The parts of a chat or text completion request the simulator acts on; everything else (sampling knobs, tools, ...)
+ * is accepted and ignored.
+ *
+ * @param promptTokens estimated prompt size, see {@link TokenSource#estimateTokens}
+ * @param nPredict tokens to generate at most, -1 for "until the context is full"
+ * @param stream whether to answer with server-sent events
+ * @param includeUsage {@code stream_options.include_usage}: add the usage chunk with empty {@code choices}
+ * @param ignoreEos keep generating past the end of the story
+ * @param temperature echoed in /slots only
+ */
+record InferenceRequest(
+    int promptTokens, int nPredict, boolean stream, boolean includeUsage, boolean ignoreEos, double temperature) {
+
+  /** Parses a /v1/chat/completions body; the prompt is the messages rendered in a ChatML-like template. */
+  static InferenceRequest chat(JsonNode body, int defaultNPredict) {
+    JsonNode messages = body.path("messages");
+    if (messages.isMissingNode()) {
+      throw LlamaError.invalidRequest("'messages' is required");
+    }
+    if (!messages.isArray()) {
+      throw LlamaError.invalidRequest("Expected 'messages' to be an array");
+    }
+    if (body.path("n").asInt(1) != 1) {
+      throw LlamaError.invalidRequest("Only one completion choice is allowed");
+    }
+    StringBuilder prompt = new StringBuilder();
+    for (JsonNode message : messages) {
+      prompt.append("<|im_start|>").append(message.path("role").asText()).append('\n')
+          .append(text(message.path("content"))).append("<|im_end|>\n");
+    }
+    prompt.append("<|im_start|>assistant\n");
+    return parse(body, TokenSource.estimateTokens(prompt.toString()), defaultNPredict);
+  }
+
+  /** Parses a /v1/completions body; a prompt given as an array of token ids counts one token per id. */
+  static InferenceRequest completion(JsonNode body, int defaultNPredict) {
+    JsonNode prompt = body.path("prompt");
+    if (prompt.isMissingNode()) {
+      throw LlamaError.invalidRequest("\"prompt\" is required");
+    }
+    boolean tokenIds = prompt.isArray() && !prompt.isEmpty() && prompt.get(0).isNumber();
+    int promptTokens = tokenIds ? prompt.size() : TokenSource.estimateTokens(text(prompt));
+    return parse(body, promptTokens, defaultNPredict);
+  }
+
+  /** The text of a prompt or message content: a string, or the concatenated strings or {@code text} parts of an array. */
+  static String text(JsonNode content) {
+    if (!content.isArray()) {
+      return content.isTextual() ? content.asText() : "";
+    }
+    StringBuilder text = new StringBuilder();
+    for (JsonNode part : content) {
+      text.append(part.isTextual() ? part.asText() : part.path("text").asText());
+    }
+    return text.toString();
+  }
+
+  private static InferenceRequest parse(JsonNode body, int promptTokens, int defaultNPredict) {
+    // llama-server's precedence: its own n_predict, then OpenAI's names
+    JsonNode limit = body.hasNonNull("n_predict") ? body.get("n_predict")
+        : body.hasNonNull("max_tokens") ? body.get("max_tokens")
+        : body.path("max_completion_tokens");
+    int nPredict = limit.isNumber() ? Math.max(-1, limit.asInt()) : defaultNPredict;
+    return new InferenceRequest(
+        promptTokens,
+        nPredict,
+        body.path("stream").asBoolean(false),
+        body.path("stream_options").path("include_usage").asBoolean(false),
+        body.path("ignore_eos").asBoolean(false),
+        body.path("temperature").asDouble(0.8));
+  }
+}

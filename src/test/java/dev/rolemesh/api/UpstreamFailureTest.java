@@ -1,0 +1,112 @@
+package dev.rolemesh.api;
+
+import static dev.rolemesh.testing.TestGateway.chat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.sim.SimOptions;
+import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.TestGateway;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Upstream trouble becomes a clear, prompt OpenAI-style error; the gateway never hangs. */
+class UpstreamFailureTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static TestGateway gateway;
+  private static Simulator backend;
+
+  @BeforeAll
+  static void start() throws Exception {
+    gateway = new TestGateway();
+    backend = gateway.simulator(SimOptions.defaults());
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Timeouts shortRead = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
+    Timeouts shortTotal = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(400));
+    gateway.proxy("down", "http://127.0.0.1:" + closedPort, Map.of(), TestGateway.FAST)
+        .proxy("impatient", backend.baseUrl(), Map.of(), shortRead)
+        .proxy("capped", backend.baseUrl(), Map.of(), shortTotal)
+        .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    gateway.close();
+  }
+
+  private static JsonNode error(HttpResponse<String> response) throws Exception {
+    return JSON.readTree(response.body()).path("error");
+  }
+
+  @Test
+  void aRefusedConnectionIsA502NamingTheBackend() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("down", ""));
+
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(error(response).path("message").asText()).contains("'down'").contains("connection refused");
+    assertThat(error(response).path("type").asText()).isEqualTo("upstream_error");
+  }
+
+  @Test
+  void aHangingUpstreamIsA504AfterReadTimeoutAndTheBackendIsReleased() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
+        "X-Sim-Fail", "hang");
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(error(response).path("message").asText()).contains("read_s=0.3s");
+    Await.until("hanging request released", () -> backend.stats().active() == 0);
+  }
+
+  @Test
+  void silenceBetweenChunksBeyondReadTimeoutCutsTheStreamAndReleasesTheBackend() throws Exception {
+    long cancelledBefore = backend.stats().cancelledTotal();
+    try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms: 60000")) {
+      assertThat(client.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(client.readUntil("data: [DONE]")).isNull();
+    }
+
+    Await.until("backend released", () -> backend.stats().cancelledTotal() == cancelledBefore + 1);
+  }
+
+  @Test
+  void theTotalCapEndsALongExchange() {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("capped", ""),
+        "X-Sim-Prompt-Delay-Ms", "60000");
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(response.body()).contains("total_s=0.4s");
+  }
+
+  @Test
+  void upstreamErrorBodiesPassThroughUnchanged() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
+        "X-Sim-Fail", "error500");
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(error(response).path("type").asText()).isEqualTo("server_error");
+  }
+
+  @Test
+  void upstreamValidationErrorsPassThrough() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions",
+        "{\"model\":\"impatient\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(20_000)
+            + "\"}]}");
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(error(response).path("type").asText()).isEqualTo("exceed_context_size_error");
+  }
+}

@@ -1,0 +1,81 @@
+package dev.rolemesh.nodeagent;
+
+import static dev.rolemesh.nodeagent.AgentHarness.JSON;
+import static dev.rolemesh.nodeagent.AgentHarness.weights;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Host facts in the inventory: GPUs from nvidia-smi when there is one, CPU only (and no error) when not. */
+class InventoryTest {
+
+  @TempDir Path dir;
+  private AgentHarness harness;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  private String config(String nvidiaSmi) {
+    return "nvidia_smi: '" + nvidiaSmi + "'\ngpus: [0, 1]\nmodels:\n  - {model_id: m, path: "
+        + weights(dir, "m.Q8_0.gguf") + ", roles: [r]}\n";
+  }
+
+  @Test
+  void parsesNvidiaSmiCsvIncludingNamesWithCommasAndMissingFigures() {
+    assertThat(HostFacts.parseCsv("0, Tesla P40, 24576, 120\n1, Weird, Name, 81920, [N/A]\nNo devices were found\n"))
+        .containsExactly(
+            new HostFacts.Gpu(0, "Tesla P40", 24576, 120),
+            new HostFacts.Gpu(1, "Weird, Name", 81920, -1));
+  }
+
+  @Test
+  void inventoryReportsGpusFromNvidiaSmiAndEveryServerSlot() throws Exception {
+    Path smi = Files.writeString(dir.resolve("nvidia-smi"),
+        "#!/bin/sh\nprintf '0, Tesla P40, 24576, 1024\\n1, Tesla P40, 24576, 0\\n'\n");
+    Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+    harness = new AgentHarness(dir).start(config(smi.toString()));
+
+    JsonNode inventory = harness.inventory();
+
+    assertThat(inventory.get("node_id").asText()).isEqualTo("test-node");
+    JsonNode host = inventory.get("host");
+    assertThat(host.get("cpus").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(host.get("ram_total_bytes").asLong()).isPositive();
+    assertThat(host.get("gpus")).hasSize(2);
+    assertThat(host.at("/gpus/0/name").asText()).isEqualTo("Tesla P40");
+    assertThat(host.at("/gpus/0/memory_total_mib").asLong()).isEqualTo(24576);
+    assertThat(host.at("/gpus/0/memory_used_mib").asLong()).isEqualTo(1024);
+    assertThat(host.has("gpu_error")).isFalse();
+    assertThat(inventory.get("servers")).extracting(server -> server.get("gpu").asInt()).containsExactly(0, 1);
+    assertThat(inventory.get("servers")).allSatisfy(server -> {
+      assertThat(server.get("state").asText()).isEqualTo("empty");
+      assertThat(server.get("pid").isNull()).isTrue();
+    });
+    JsonNode model = inventory.get("models").get(0);
+    assertThat(model.get("model_id").asText()).isEqualTo("m");
+    assertThat(model.get("quant").asText()).isEqualTo("Q8_0");
+    assertThat(model.get("loaded").asBoolean()).isFalse();
+  }
+
+  @Test
+  void withoutNvidiaSmiTheHostIsCpuOnlyAndThatIsNoError() throws Exception {
+    harness = new AgentHarness(dir).start(config(dir.resolve("no-such-nvidia-smi").toString()));
+
+    JsonNode host = harness.inventory().get("host");
+
+    assertThat(host.get("gpus")).isEmpty();
+    assertThat(host.has("gpu_error")).isFalse();
+    assertThat(harness.get("/health").statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(harness.get("/v1/models").body()).at("/data/0/id").asText()).isEqualTo("m");
+  }
+}

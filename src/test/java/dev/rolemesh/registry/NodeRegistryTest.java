@@ -1,0 +1,86 @@
+package dev.rolemesh.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class NodeRegistryTest {
+
+  private final TestClock clock = new TestClock();
+  private final NodeRegistry registry = Nodes.inMemory(clock, Duration.ofSeconds(30));
+
+  @Test
+  void reRegisteringReplacesTheWholeEntry() throws Exception {
+    registry.register(Nodes.serving("a", "http://h:1", "qwen3-8b", "reviewer", "planner"));
+    registry.register(Nodes.serving("a", "http://h:2", "llama-3", "writer"));
+
+    assertThat(registry.nodes()).singleElement().satisfies(node -> {
+      assertThat(node.baseUrl()).hasToString("http://h:2");
+      assertThat(node.roles()).containsExactly("writer");
+      assertThat(node.modelFor("writer")).isEqualTo("llama-3");
+    });
+    assertThat(registry.serving("reviewer")).isEmpty();
+  }
+
+  @Test
+  void aNodeGoesStaleAtTheTimeoutAndAHeartbeatRevivesIt() throws Exception {
+    registry.register(Nodes.legacy("a", "http://h:1", "writer"));
+    clock.advance(Duration.ofSeconds(29));
+    assertThat(registry.freshServing("writer")).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(registry.freshServing("writer")).isEmpty();
+    assertThat(registry.serving("writer")).hasSize(1);
+    assertThat(registry.fresh(registry.nodes().getFirst())).isFalse();
+    assertThat(registry.age(registry.nodes().getFirst())).isEqualTo(Duration.ofSeconds(30));
+
+    Node revived = registry.heartbeat(new Heartbeat("a", new Node.Load(0, 4)));
+    assertThat(registry.fresh(revived)).isTrue();
+    assertThat(revived.reported()).isEqualTo(new Node.Load(0, 4));
+    assertThat(registry.freshServing("writer")).extracting(Node::nodeId).containsExactly("a");
+  }
+
+  @Test
+  void heartbeatForAnUnknownNodeChangesNothing() {
+    assertThat(registry.heartbeat(new Heartbeat("ghost", new Node.Load(null, null)))).isNull();
+    assertThat(registry.nodes()).isEmpty();
+  }
+
+  @Test
+  void deregisterRemovesOnlyKnownNodes() throws Exception {
+    registry.register(Nodes.legacy("a", "http://h:1", "writer"));
+
+    assertThat(registry.deregister("b")).isFalse();
+    assertThat(registry.deregister("a")).isTrue();
+    assertThat(registry.nodes()).isEmpty();
+  }
+
+  @Test
+  void registryIsBounded() throws Exception {
+    for (int i = 0; i < NodeRegistry.MAX_NODES; i++) {
+      registry.register(Nodes.legacy("n" + i, "http://h:1", "writer"));
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> registry.register(Nodes.legacy("one-more", "http://h:1", "writer")))
+        .isInstanceOf(NodeRegistry.Full.class);
+    registry.register(Nodes.legacy("n0", "http://h:2", "writer"));
+  }
+
+  @Test
+  void reRegistrationEndsACooldown() throws Exception {
+    registry.register(Nodes.legacy("a", "http://h:1", "writer"));
+    registry.traffic().dispatched("a");
+    registry.traffic().finished("a", true);
+    assertThat(registry.traffic().coolingDown("a")).isTrue();
+
+    registry.register(Nodes.legacy("a", "http://h:1", "writer"));
+    assertThat(registry.traffic().coolingDown("a")).isFalse();
+  }
+
+  @Test
+  void staleTimeoutIsReportedAsWrittenInSeconds() {
+    assertThat(registry.staleAfterSeconds()).isEqualTo(30L);
+    assertThat(Nodes.inMemory(clock, Duration.ofMillis(2500)).staleAfterSeconds()).isEqualTo(2.5);
+  }
+}
