@@ -7,6 +7,8 @@
 #
 # Options: --rounds N (default 3; smoke 1)  --out FILE  --big N (largest stream count, default 10000, capped by the
 # open-file limit)  --no-big (skip it)  --noisy "why" (label the figures as taken on a busy machine)
+#          --only LIST (some of chat,streams,cancel,coldstart; default all)  --targets LIST (of direct,gateway,nginx)
+# Environment: GATEWAY_JAVA_OPTS, JVM flags for the gateway under test (default none: what a user gets).
 #
 # It starts the llama-server simulator (the backend), the gateway and nginx, pins the proxies to one core and the
 # load generators and backend to the other, runs every scenario in interleaved rounds (direct, gateway, nginx,
@@ -21,6 +23,8 @@ ROUNDS=
 OUT=
 BIG=10000
 NOISY=
+ONLY=chat,streams,cancel,coldstart
+TARGET_LIST=direct,gateway,nginx
 ARGS="$*"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,7 +34,9 @@ while [ $# -gt 0 ]; do
     --big) BIG=$2; shift ;;
     --no-big) BIG=0 ;;
     --noisy) NOISY=$2; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --only) ONLY=$2; shift ;;
+    --targets) TARGET_LIST=$2; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -65,6 +71,7 @@ else
 fi
 
 log() { echo "bench: $*" >&2; }
+wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
 die() { log "error: $*"; exit 1; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -116,8 +123,8 @@ BENCH=("$JAVA" --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -jar "
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NOFILE=$(ulimit -n)
 if [ "$BIG" -gt 0 ]; then
-  # a proxy holds two sockets per stream (client and backend); keep some for the JVM's own files
-  FIT=$(( (NOFILE - 400) / 2 / 100 * 100 ))
+  # a proxy holds two sockets per stream (client and backend); keep some for its own files and idle upstream sockets
+  FIT=$(( (NOFILE - 1000) / 2 / 100 * 100 ))
   if [ "$FIT" -lt "$BIG" ]; then
     log "open-file limit $NOFILE (hard) fits $FIT streams through a proxy, not $BIG: running $FIT"
     BIG=$FIT
@@ -146,6 +153,17 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# The process that does the work: $1 itself, or the child it left running (a shell that did not exec).
+leaf_pid() {
+  local pid=$1 child
+  for _ in 1 2 3; do
+    case "$(cat "/proc/$pid/comm" 2>/dev/null)" in java|nginx) break ;; esac
+    child=$(pgrep -P "$pid" | head -1) || break
+    [ -n "$child" ] || break
+    pid=$child
+  done
+  echo "$pid"
+}
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_http() { # wait_http URL PID NAME: until URL answers 200, or the process dies, or 60 s pass
   local i
@@ -167,7 +185,7 @@ SIM_SLOTS=1024
 for k in $(seq 0 $((SIMS - 1))); do
   cmd=("$REPO/bin/rolemesh-sim" --host 127.0.0.1 --port $((SIM_PORT0 + k)) --stamp -np "$SIM_SLOTS" -c 8192)
   echo "taskset -c $LOAD_CPU ${cmd[*]#$REPO/}" >> "$COMMANDS"
-  taskset -c "$LOAD_CPU" "${cmd[@]}" > "$WORK/sim-$k.log" 2>&1 &   # taskset and the launcher exec: $! is the JVM
+  ROLEMESH_AOT=off taskset -c "$LOAD_CPU" "${cmd[@]}" > "$WORK/sim-$k.log" 2>&1 &   # taskset and the launcher exec: $! is the JVM
   PIDS+=($!)
   eval "SIM_PID_$k=$!"
 done
@@ -188,17 +206,19 @@ gateway_config $COLD_PORT > "$WORK/gateway-cold.yaml"
 start_gateway() {
   local cmd=("$REPO/bin/rolemesh-gateway" --config "$WORK/gateway.yaml")
   echo "taskset -c $PROXY_CPU ${cmd[*]#$REPO/}" >> "$COMMANDS"
-  taskset -c "$PROXY_CPU" "${cmd[@]}" > "$WORK/gateway.log" 2>&1 &
+  # without the AOT cache of an earlier run, so every run measures the same JVM
+  JAVA_OPTS=${GATEWAY_JAVA_OPTS:-} ROLEMESH_AOT=off ROLE_MESH_STATE_DIR=$WORK/state taskset -c "$PROXY_CPU" "${cmd[@]}" > "$WORK/gateway.log" 2>&1 &
   GW_PID=$!
   PIDS+=("$GW_PID")
   wait_http "http://127.0.0.1:$GW_PORT/health" "$GW_PID" gateway
+  GW_PID=$(leaf_pid "$GW_PID")
 }
 
 start_nginx() {
   local dir=$WORK/nginx upstreams="" map=""
   mkdir -p "$dir/tmp"
   for k in $(seq 0 $((SIMS - 1))); do
-    upstreams+="  upstream sim$k { server 127.0.0.1:$((SIM_PORT0 + k)); keepalive 1024; keepalive_requests 1000000; }"$'\n'
+    upstreams+="  upstream sim$k { server 127.0.0.1:$((SIM_PORT0 + k)); keepalive 128; keepalive_requests 1000000; }"$'\n'
     map+="    $k sim$k;"$'\n'
   done
   cat > "$dir/nginx.conf" <<EOF
@@ -239,7 +259,7 @@ EOF
   NGINX_PID=$!
   PIDS+=("$NGINX_PID")
   wait_http "http://127.0.0.1:$NGINX_PORT/health" "$NGINX_PID" nginx
-  NGINX_WORKER=$(pgrep -P "$NGINX_PID" | head -1)
+  NGINX_WORKER=$(pgrep -P "$(leaf_pid "$NGINX_PID")" | head -1)
 }
 
 start_gateway
@@ -257,7 +277,7 @@ url_of() { # url_of TARGET [all]: the chat completions URL(s) of a target
 rss_pid_of() {
   case "$1" in gateway) echo "$GW_PID" ;; nginx) echo "$NGINX_WORKER" ;; *) echo "" ;; esac
 }
-TARGETS=(direct gateway nginx)
+IFS=, read -r -a TARGETS <<< "$TARGET_LIST"
 STARTED=$(date +%s)
 log "mode $MODE, $ROUNDS round(s), pinning: $PINNING, open files $NOFILE"
 
@@ -274,9 +294,9 @@ wrk_run() { # wrk_run TARGET SECONDS [ROUND]: prints wrk's summary line, appends
   echo "$line" | tee -a "$RESULTS" >&2
   grep -q '"errors":0,' <<< "$line" && ! grep -q '"requests":0,' <<< "$line"
 }
-log "(a) non-streaming chat: wrk -c$CHAT_CONNS, ${CHAT_S}s per round"
-for target in "${TARGETS[@]}"; do wrk_run "$target" "$CHAT_WARM_S" || true; done
-for round in $(seq "$ROUNDS"); do
+wanted chat && log "(a) non-streaming chat: wrk -c$CHAT_CONNS, ${CHAT_S}s per round"
+wanted chat && for target in "${TARGETS[@]}"; do wrk_run "$target" "$CHAT_WARM_S" || true; done
+wanted chat && for round in $(seq "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
     status=0; wrk_run "$target" "$CHAT_S" "$round" || status=$?
     check "chat $target round $round" $status
@@ -295,11 +315,13 @@ streams_run() { # streams_run TARGET ROUND STREAMS TOKENS DELAY BACKENDS RAMP TI
   on_load_cpu "${cmd[@]}" 2>> "$WORK/bench-tool.log" >&2
 }
 SETS=("${STREAM_SETS[@]}")
-if [ "$BIG" -gt 0 ]; then SETS+=("$BIG:50:500"); fi
+if [ "$BIG" -gt 0 ]; then SETS+=("$BIG:50:1000"); fi
+wanted streams || SETS=()
 for set in "${SETS[@]}"; do
   IFS=: read -r n tokens delay <<< "$set"
   backends=1; ramp=2000; timeout=$(( tokens * delay / 1000 + 60 ))
-  if [ "$n" -gt "$SIM_MAX_SLOTS" ]; then backends=$SIMS; ramp=1000; timeout=$(( n / ramp + tokens * delay / 1000 + 120 )); fi
+  # more streams than one simulator holds: spread them, and open them slower than they last so all are open at once
+  if [ "$n" -gt "$SIM_MAX_SLOTS" ]; then backends=$SIMS; ramp=500; timeout=$(( n / ramp + tokens * delay / 1000 + 120 )); fi
   log "(b) $n streams x $tokens tokens, one every $delay ms, over $backends simulator(s)"
   for round in $(seq "$ROUNDS"); do
     for target in "${TARGETS[@]}"; do
@@ -310,8 +332,8 @@ for set in "${SETS[@]}"; do
 done
 
 # --- (c) cancellation -------------------------------------------------------------------------------------------
-log "(c) cancellation, before the first token and mid-stream: $CANCEL_TRIALS trials each"
-for round in $(seq "$ROUNDS"); do
+wanted cancel && log "(c) cancellation, before the first token and mid-stream: $CANCEL_TRIALS trials each"
+wanted cancel && for round in $(seq "$ROUNDS"); do
   for target in "${TARGETS[@]}"; do
     cmd=("${BENCH[@]}" cancel --target "$target" --round "$round" --out "$RESULTS" --url "$(url_of "$target")"
       --stats "http://127.0.0.1:$SIM_PORT0/sim/stats" --mode prompt,mid --trials "$CANCEL_TRIALS")
@@ -329,12 +351,14 @@ coldstart_run() { # coldstart_run VARIANT ROUND ENV...
   local envs=() e
   for e in "$@"; do envs+=(--env "$e"); done
   local cmd=("${BENCH[@]}" coldstart --target "$variant" --round "$round" --out "$RESULTS" --port "$COLD_PORT"
-    --warm-port "$SIM_PORT0" --settle-ms "$COLD_SETTLE_MS" --log "$WORK/coldstart.log" "${envs[@]}"
+    --warm-port "$SIM_PORT0" --settle-ms "$COLD_SETTLE_MS" --log "$WORK/coldstart.log" \
+    --env "ROLE_MESH_STATE_DIR=$WORK/state" "${envs[@]}"
     -- taskset -c "$PROXY_CPU" "$REPO/bin/rolemesh-gateway" --config "$WORK/gateway-cold.yaml")
   echo "taskset -c $LOAD_CPU ${cmd[*]//$REPO\//}" >> "$COMMANDS"
   on_load_cpu "${cmd[@]}" 2>> "$WORK/bench-tool.log" >&2
 }
 AOT_NOTE="AOT cache not tried"
+wanted coldstart || AOT=0
 if [ "$AOT" = 1 ]; then
   if "$JAVA" -XX:AOTCacheOutput=/dev/null -version >/dev/null 2>&1; then
     log "(d) training the JDK AOT cache (bin/rolemesh-aot)"
@@ -350,8 +374,8 @@ if [ "$AOT" = 1 ]; then
     AOT=0; AOT_NOTE="this JDK has no AOT cache (JDK 25+ needed)"
   fi
 fi
-log "(d) cold start: process start to first served request"
-for round in $(seq "$ROUNDS"); do
+wanted coldstart && log "(d) cold start: process start to first served request"
+wanted coldstart && for round in $(seq "$ROUNDS"); do
   status=0; coldstart_run jit "$round" ROLEMESH_AOT=off || status=$?
   check "coldstart jit round $round" $status
   if [ "$AOT" = 1 ]; then

@@ -39,11 +39,17 @@ rolemesh_ensure_jar() {
   }
 }
 
-# Replaces the shell with `java -jar rolemesh.jar <command> <args...>`; extra JVM flags come from $JAVA_OPTS.
+# Replaces the shell with `java -jar rolemesh.jar <command> <args...>`; extra JVM flags come from $JAVA_OPTS. The JDK
+# AOT cache that bin/rolemesh-aot writes (target/rolemesh.aot) is used while it is newer than the jar, so a rebuild
+# retires it; ROLEMESH_AOT=off ignores it.
 rolemesh_exec() {
-  local java
+  local java aot=()
   java=$(rolemesh_find_java) || exit 1
   rolemesh_ensure_jar "$java" || exit 1
+  if [ "${ROLEMESH_AOT:-on}" != off ] && [ "$ROLEMESH_REPO/target/rolemesh.aot" -nt "$ROLEMESH_JAR" ] \
+      && [[ "${JAVA_OPTS:-}" != *AOTCache* ]]; then
+    aot=("-XX:AOTCache=$ROLEMESH_REPO/target/rolemesh.aot")
+  fi
   # shellcheck disable=SC2086 # JAVA_OPTS holds several flags on purpose
-  exec "$java" --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -jar "$ROLEMESH_JAR" "$@"
+  exec "$java" --enable-native-access=ALL-UNNAMED "${aot[@]}" ${JAVA_OPTS:-} -jar "$ROLEMESH_JAR" "$@"
 }
