@@ -8,6 +8,7 @@
 # Options: --rounds N (default 3; smoke 1)  --out FILE  --big N (largest stream count, default 10000, capped by the
 # open-file limit)  --no-big (skip it)  --noisy "why" (label the figures as taken on a busy machine)
 #          --only LIST (some of chat,streams,cancel,coldstart; default all)  --targets LIST (of direct,gateway,nginx)
+#          --report-only (rewrite the report from the last run's target/bench/results.jsonl; same other options)
 # Environment: GATEWAY_JAVA_OPTS, JVM flags for the gateway under test (default none: what a user gets).
 #
 # It starts the llama-server simulator (the backend), the gateway and nginx, pins the proxies to one core and the
@@ -24,8 +25,14 @@ OUT=
 BIG=10000
 NOISY=
 ONLY=chat,streams,cancel,coldstart
+REPORT_ONLY=0
 TARGET_LIST=direct,gateway,nginx
-ARGS="$*"
+ARGS=""
+for arg in "$@"; do
+  [ "$arg" = --report-only ] && continue
+  case "$arg" in *[[:space:]]*) arg="\"$arg\"" ;; esac
+  ARGS+="${ARGS:+ }$arg"
+done
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
@@ -35,8 +42,9 @@ while [ $# -gt 0 ]; do
     --no-big) BIG=0 ;;
     --noisy) NOISY=$2; shift ;;
     --only) ONLY=$2; shift ;;
+    --report-only) REPORT_ONLY=1 ;;
     --targets) TARGET_LIST=$2; shift ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -76,11 +84,8 @@ die() { log "error: $*"; exit 1; }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$WORK"
-rm -rf "${WORK:?}"/*
 RESULTS=$WORK/results.jsonl
 COMMANDS=$WORK/commands.log
-: > "$RESULTS"
-: > "$COMMANDS"
 PASSED=0
 FAILED=0
 check() { # check NAME STATUS
@@ -119,12 +124,39 @@ if [ ! -f "$JAR" ] || [ -n "$(find "$REPO/src/main" "$REPO/pom.xml" -newer "$JAR
 fi
 BENCH=("$JAVA" --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -jar "$JAR" bench)
 
+write_report() {
+  setups=(
+    --setup "chat=wrk, 1 thread, $CHAT_CONNS connections, ${CHAT_S} s per round after a ${CHAT_WARM_S} s warm-up of each target; POST /v1/chat/completions, a small JSON body asking for 16 tokens, not streamed (bench/chat.lua). Latency percentiles are wrk's."
+    --setup "streams=\`rolemesh bench streams\` (Vert.x, one connection per stream). Per-chunk delay = time the load generator read the chunk − the \`sim_sent_us\` stamp the simulator wrote into it (same clock; the simulator's clock starts on a whole millisecond, so delays carry a constant bias below 1 ms, the same for all three targets). A stream is complete when all tokens + 2 chunks and \`[DONE]\` arrived. Time to first chunk includes the TCP connect. Proxy peak RSS is VmHWM of the gateway JVM (nginx: its worker), reset before each round."
+    --setup "cancel=\`rolemesh bench cancel\`: $CANCEL_TRIALS trials per mode and round. Before the first token: the simulator spends 5 s on the prompt, the client closes its connection after 150 ms. Mid-stream: a token every 40 ms, the client closes 13 ms after its third chunk. The delay is the simulator's \`last_cancel_epoch_ms\` (GET /sim/stats) − the close instant: millisecond resolution."
+    --setup "coldstart=\`rolemesh bench coldstart\`: starts \`bin/rolemesh-gateway\` (pinned like the gateway above) and sends a non-streaming chat completion through it every millisecond until one is answered 200 by the simulator; idle RSS is VmRSS ${COLD_SETTLE_MS} ms later. ${AOT_NOTE}."
+  )
+  noisy=()
+  if [ -n "$NOISY" ]; then noisy=(--noisy --note "$NOISY"); fi
+  "${BENCH[@]}" report --results "$RESULTS" --out "$OUT" --mode "$MODE" --rounds "$ROUNDS" \
+    --date "$(date -u -r "$RESULTS" '+%Y-%m-%d %H:%M UTC')" --run-command "bench/run.sh${ARGS:+ $ARGS}" \
+    --machine "$WORK/machine.txt" --commands "$COMMANDS" "${setups[@]}" "${noisy[@]}" >&2
+
+}
+
+if [ "$REPORT_ONLY" = 1 ]; then
+  [ -s "$RESULTS" ] || die "no results in $RESULTS to report on"
+  if grep -q '"target":"aot"' "$RESULTS"; then AOT_NOTE="AOT cache trained by bin/rolemesh-aot"; else AOT_NOTE="AOT cache not tried"; fi
+  write_report
+  echo "bench: report in ${OUT#$REPO/} from ${RESULTS#$REPO/}"
+  exit 0
+fi
+
+rm -rf "${WORK:?}"/*
+: > "$RESULTS"
+: > "$COMMANDS"
+
 # --- limits and cores -------------------------------------------------------------------------------------------
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 NOFILE=$(ulimit -n)
 if [ "$BIG" -gt 0 ]; then
   # a proxy holds two sockets per stream (client and backend); keep some for its own files and idle upstream sockets
-  FIT=$(( (NOFILE - 1000) / 2 / 100 * 100 ))
+  FIT=$(( (NOFILE - 2000) / 2 / 100 * 100 ))
   if [ "$FIT" -lt "$BIG" ]; then
     log "open-file limit $NOFILE (hard) fits $FIT streams through a proxy, not $BIG: running $FIT"
     BIG=$FIT
@@ -308,10 +340,10 @@ streams_run() { # streams_run TARGET ROUND STREAMS TOKENS DELAY BACKENDS RAMP TI
   local target=$1 round=$2 urls rss
   if [ "$6" -gt 1 ]; then urls=$(url_of "$target" all); else urls=$(url_of "$target"); fi
   rss=$(rss_pid_of "$target")
-  local cmd=("${BENCH[@]}" streams --target "$target" --round "$round" --out "$RESULTS" --url "$urls"
+  local cmd=("${BENCH[@]}" streams --target "$target" --round "$round" --out "${STREAM_OUT:-$RESULTS}" --url "$urls"
     --streams "$3" --tokens "$4" --token-delay-ms "$5" --backends "$6" --ramp "$7" --timeout-s "$8"
     --warmup "$STREAM_WARMUP" ${rss:+--rss-pid "$rss"})
-  echo "taskset -c $LOAD_CPU ${cmd[*]//$REPO\//}" | sed "s#--rss-pid $rss#--rss-pid PID#" >> "$COMMANDS"
+  [ -n "${STREAM_OUT:-}" ] || echo "taskset -c $LOAD_CPU ${cmd[*]//$REPO\//}" | sed "s#--rss-pid $rss#--rss-pid PID#" >> "$COMMANDS"
   on_load_cpu "${cmd[@]}" 2>> "$WORK/bench-tool.log" >&2
 }
 SETS=("${STREAM_SETS[@]}")
@@ -323,6 +355,12 @@ for set in "${SETS[@]}"; do
   # more streams than one simulator holds: spread them, and open them slower than they last so all are open at once
   if [ "$n" -gt "$SIM_MAX_SLOTS" ]; then backends=$SIMS; ramp=500; timeout=$(( n / ramp + tokens * delay / 1000 + 120 )); fi
   log "(b) $n streams x $tokens tokens, one every $delay ms, over $backends simulator(s)"
+  if [ "$set" = "${SETS[0]}" ]; then
+    # one unrecorded round first: the gateway's streaming path must be compiled before it is measured
+    for target in "${TARGETS[@]}"; do
+      STREAM_OUT=$WORK/warmup.jsonl streams_run "$target" 0 "$n" "$tokens" "$delay" "$backends" "$ramp" "$timeout" || true
+    done
+  fi
   for round in $(seq "$ROUNDS"); do
     for target in "${TARGETS[@]}"; do
       status=0; streams_run "$target" "$round" "$n" "$tokens" "$delay" "$backends" "$ramp" "$timeout" || status=$?
@@ -398,18 +436,7 @@ cleanup
   echo "load average before the run: $LOAD_BEFORE"
   echo "duration: $(( $(date +%s) - STARTED )) s"
 } > "$WORK/machine.txt" 2>/dev/null || true
-setups=(
-  --setup "chat=wrk, 1 thread, $CHAT_CONNS connections, ${CHAT_S} s per round after a ${CHAT_WARM_S} s warm-up of each target; POST /v1/chat/completions, a small JSON body asking for 16 tokens, not streamed (bench/chat.lua). Latency percentiles are wrk's."
-  --setup "streams=\`rolemesh bench streams\` (Vert.x, one connection per stream). Per-chunk delay = time the load generator read the chunk − the \`sim_sent_us\` stamp the simulator wrote into it (same clock; the simulator's clock starts on a whole millisecond, so delays carry a constant bias below 1 ms, the same for all three targets). A stream is complete when all tokens + 2 chunks and \`[DONE]\` arrived. Time to first chunk includes the TCP connect. Proxy peak RSS is VmHWM of the gateway JVM (nginx: its worker), reset before each round."
-  --setup "cancel=\`rolemesh bench cancel\`: $CANCEL_TRIALS trials per mode and round. Before the first token: the simulator spends 5 s on the prompt, the client closes its connection after 150 ms. Mid-stream: a token every 40 ms, the client closes 13 ms after its third chunk. The delay is the simulator's \`last_cancel_epoch_ms\` (GET /sim/stats) − the close instant: millisecond resolution."
-  --setup "coldstart=\`rolemesh bench coldstart\`: starts \`bin/rolemesh-gateway\` (pinned like the gateway above) and sends a non-streaming chat completion through it every millisecond until one is answered 200 by the simulator; idle RSS is VmRSS ${COLD_SETTLE_MS} ms later. ${AOT_NOTE}."
-)
-noisy=()
-if [ -n "$NOISY" ]; then noisy=(--noisy --note "$NOISY"); fi
-"${BENCH[@]}" report --results "$RESULTS" --out "$OUT" --mode "$MODE" --rounds "$ROUNDS" \
-  --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --run-command "bench/run.sh${ARGS:+ $ARGS}" \
-  --machine "$WORK/machine.txt" --commands "$COMMANDS" "${setups[@]}" "${noisy[@]}" >&2
-
+write_report
 echo "bench: report in ${OUT#$REPO/}, raw results in ${RESULTS#$REPO/}"
 echo "bench: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
