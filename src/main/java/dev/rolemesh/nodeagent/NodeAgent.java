@@ -83,7 +83,7 @@ public final class NodeAgent {
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream), registrar, log)
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, "1.1 rolemesh-node-agent"), registrar, log)
           .router(vertx));
       return vertx.executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
           .compose(facts -> {

@@ -9,6 +9,7 @@ import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.Blackhole;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
 import java.net.ServerSocket;
@@ -25,6 +26,7 @@ class UpstreamFailureTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static TestGateway gateway;
   private static Simulator backend;
+  private static Blackhole blackhole;
 
   @BeforeAll
   static void start() throws Exception {
@@ -36,15 +38,19 @@ class UpstreamFailureTest {
     }
     Timeouts shortRead = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
     Timeouts shortTotal = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(400));
+    blackhole = Blackhole.open();
+    Timeouts shortConnect = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(30), null);
     gateway.proxy("down", "http://127.0.0.1:" + closedPort, Map.of(), TestGateway.FAST)
+        .proxy("blackholed", blackhole.url(), Map.of(), shortConnect)
         .proxy("impatient", backend.baseUrl(), Map.of(), shortRead)
         .proxy("capped", backend.baseUrl(), Map.of(), shortTotal)
         .start();
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     gateway.close();
+    blackhole.close();
   }
 
   private static JsonNode error(HttpResponse<String> response) throws Exception {
@@ -58,6 +64,14 @@ class UpstreamFailureTest {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(error(response).path("message").asText()).contains("'down'").contains("connection refused");
     assertThat(error(response).path("type").asText()).isEqualTo("upstream_error");
+  }
+
+  @Test
+  void aBackendThatNeverAcceptsIsA504AfterConnectTimeout() throws Exception {
+    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("blackholed", ""));
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(error(response).path("message").asText()).contains("no connection within connect_s=0.3s");
   }
 
   @Test
