@@ -73,7 +73,7 @@ class StreamingTest {
   void aClientLeavingMidStreamCancelsTheBackendRequest() throws IOException {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions", chat("writer", STREAM),
-        "X-Sim-Token-Delay-Ms: 200")) {
+        "X-Sim-Token-Delay-Ms", "200")) {
       assertThat(client.readUntil("data: ")).isNotNull();
     }
 
@@ -85,7 +85,7 @@ class StreamingTest {
   void aClientLeavingBeforeTheFirstTokenCancelsTheBackendRequest() throws IOException {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions", chat("writer", STREAM),
-        "X-Sim-Prompt-Delay-Ms: 60000")) {
+        "X-Sim-Prompt-Delay-Ms", "60000")) {
       Await.until("backend is processing the prompt", () -> backend.stats().active() == 1);
     }
 

@@ -88,7 +88,7 @@ class UpstreamFailureTest {
   void silenceBetweenChunksBeyondReadTimeoutCutsTheStreamAndReleasesTheBackend() throws Exception {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions",
-        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms: 60000")) {
+        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms", "60000")) {
       assertThat(client.readLine()).isEqualTo("HTTP/1.1 200 OK");
       assertThat(client.readUntil("data: [DONE]")).isNull();
     }

@@ -15,7 +15,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +28,6 @@ import java.util.concurrent.CompletableFuture;
 final class AgentHarness implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
 
   private final Path dir;
   private final Vertx vertx = Vertx.vertx();
@@ -140,22 +138,6 @@ final class AgentHarness implements AutoCloseable {
 
   HttpResponse<String> chat(String model) throws Exception {
     return chatAsync(model, false).get();
-  }
-
-  /** Waits until {@code condition} holds, checking every few milliseconds; fails after a generous limit. */
-  static void await(String what, ThrowingCondition condition) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        fail("gave up waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  interface ThrowingCondition {
-    boolean holds() throws Exception;
   }
 
   static boolean alive(long pid) {

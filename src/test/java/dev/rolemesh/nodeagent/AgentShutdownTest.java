@@ -1,11 +1,11 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +44,7 @@ class AgentShutdownTest {
         .redirectOutput(out.toFile())
         .redirectError(dir.resolve("agent.err").toFile())
         .start();
-    await("the agent to listen", () -> Files.readString(out).contains("\"agent_started\""));
+    Await.until("the agent to listen", () -> Files.readString(out).contains("\"agent_started\""));
     JsonNode started = Files.readAllLines(out).stream().map(AgentShutdownTest::json)
         .filter(line -> line.path("event").asText().equals("agent_started")).findFirst().orElseThrow();
     return URI.create(started.get("listen").asText());
@@ -85,7 +85,7 @@ class AgentShutdownTest {
     URI base = startAgent();
     Files.createFile(dir.resolve("hold"));
     CompletableFuture<HttpResponse<String>> pending = chat(base);
-    await("the load to start", () -> server(base).get("state").asText().equals("loading")
+    Await.until("the load to start", () -> server(base).get("state").asText().equals("loading")
         && !server(base).get("pid").isNull());
     List<ProcessHandle> children = agent.descendants().toList();
     assertThat(children).isNotEmpty();

@@ -1,7 +1,6 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +8,7 @@ import dev.rolemesh.api.GatewayServer;
 import dev.rolemesh.config.ConfigLoader;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.Await;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,7 +56,7 @@ class EndToEndTest {
         + "  - {model_id: planner-gguf, path: " + weights(dir, "Planner.Q5_K_M.gguf") + ", roles: [planner],"
         + " args: [--token-delay-ms, '20', -n, '2000']}\n"
         + "  - {model_id: writer-gguf, path: " + weights(dir, "writer.Q8_0.gguf") + ", roles: [writer]}\n");
-    await("the node to register", () -> gatewayGet("/v1/nodes").contains("\"test-node\""));
+    Await.until("the node to register", () -> gatewayGet("/v1/nodes").contains("\"test-node\""));
   }
 
   @AfterEach
@@ -97,7 +97,7 @@ class EndToEndTest {
       assertThat(harness.server(0).get("in_flight").asInt()).isEqualTo(1);
     }
 
-    await("the agent to see the client leave", () -> harness.server(0).get("in_flight").asInt() == 0);
+    Await.until("the agent to see the client leave", () -> harness.server(0).get("in_flight").asInt() == 0);
   }
 
   @Test
@@ -113,7 +113,7 @@ class EndToEndTest {
     assertThat(planner.statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(planner.body()).get("model").asText()).isEqualTo("planner-gguf");
     assertThat(harness.server(0).get("model").asText()).isEqualTo("planner-gguf");
-    await("the gateway to learn writer-gguf is no longer loaded", () -> JSON.readTree(gatewayGet("/v1/nodes"))
+    Await.until("the gateway to learn writer-gguf is no longer loaded", () -> JSON.readTree(gatewayGet("/v1/nodes"))
         .findValues("served_models").getFirst().get(1).at("/meta/loaded").asText().equals("false"));
   }
 

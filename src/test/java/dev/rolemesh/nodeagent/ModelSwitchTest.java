@@ -1,11 +1,11 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +55,7 @@ class ModelSwitchTest {
         responses.add(harness.chatAsync(model, i % 2 == 0));
       }
     }
-    await("all 12 requests to wait in the agent", () -> harness.inventory().get("waiting").asInt() == 12);
+    Await.until("all 12 requests to wait in the agent", () -> harness.inventory().get("waiting").asInt() == 12);
 
     Files.delete(harness.hold());
 
@@ -87,7 +87,7 @@ class ModelSwitchTest {
     assertThat(modelOn(1)).isEqualTo("gamma");
     assertThat(harness.launches()).hasSize(3);
     List<Long> pids = harness.launches();
-    await("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)));
+    Await.until("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)));
   }
 
   @Test
@@ -116,7 +116,7 @@ class ModelSwitchTest {
 
     // The load went on without the request that started it.
     Files.delete(harness.hold());
-    await("alpha to be ready", () -> harness.server(null).get("state").asText().equals("ready"));
+    Await.until("alpha to be ready", () -> harness.server(null).get("state").asText().equals("ready"));
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.launches()).hasSize(1);
   }
@@ -127,7 +127,7 @@ class ModelSwitchTest {
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     long pid = harness.launches().getFirst();
 
-    await("the idle server to be unloaded", () -> harness.server(null).get("state").asText().equals("empty"));
+    Await.until("the idle server to be unloaded", () -> harness.server(null).get("state").asText().equals("empty"));
     assertThat(AgentHarness.alive(pid)).isFalse();
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);

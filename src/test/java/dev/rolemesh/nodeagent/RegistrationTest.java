@@ -1,11 +1,11 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
@@ -78,12 +78,12 @@ class RegistrationTest {
   void registersOnceTheGatewayComesUpAndAdvertisesEveryModel() throws Exception {
     int port = freePort();
     harness = new AgentHarness(dir).start(agentYaml(port));
-    await("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
+    Await.until("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
     assertThat(harness.get("/ready").statusCode()).isEqualTo(503);
 
     startGateway(port);
 
-    await("the agent to register", () -> !calls("/v1/nodes/register").isEmpty());
+    Await.until("the agent to register", () -> !calls("/v1/nodes/register").isEmpty());
     Call registration = calls("/v1/nodes/register").getFirst();
     assertThat(registration.nodeKey()).isEqualTo("k1");
     JsonNode body = registration.body();
@@ -100,7 +100,7 @@ class RegistrationTest {
     assertThat(body.at("/meta/agent").asText()).isEqualTo("rolemesh-node-agent");
     assertThat(body.at("/meta/host/cpus").asInt()).isPositive();
     assertThat(body.at("/meta/servers/0/state").asText()).isEqualTo("empty");
-    await("/ready to turn 200", () -> harness.get("/ready").statusCode() == 200);
+    Await.until("/ready to turn 200", () -> harness.get("/ready").statusCode() == 200);
   }
 
   @Test
@@ -108,7 +108,7 @@ class RegistrationTest {
     int port = freePort();
     startGateway(port);
     harness = new AgentHarness(dir).start(agentYaml(port));
-    await("a heartbeat", () -> !calls("/v1/nodes/heartbeat").isEmpty());
+    Await.until("a heartbeat", () -> !calls("/v1/nodes/heartbeat").isEmpty());
     JsonNode heartbeat = calls("/v1/nodes/heartbeat").getFirst().body();
     assertThat(heartbeat.get("node_id").asText()).isEqualTo("test-node");
     assertThat(heartbeat.get("in_flight").asInt()).isZero();
@@ -116,11 +116,11 @@ class RegistrationTest {
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
 
-    await("a registration with alpha loaded", () -> calls("/v1/nodes/register").stream()
+    Await.until("a registration with alpha loaded", () -> calls("/v1/nodes/register").stream()
         .anyMatch(call -> call.body().at("/served_models/0/meta/loaded").asBoolean()));
     JsonNode loaded = calls("/v1/nodes/register").getLast().body().at("/served_models/0/meta");
     assertThat(loaded.get("gpu").asInt()).isEqualTo(0);
-    await("a heartbeat naming alpha", () -> calls("/v1/nodes/heartbeat").getLast().body()
+    Await.until("a heartbeat naming alpha", () -> calls("/v1/nodes/heartbeat").getLast().body()
         .get("loaded_models").toString().equals("[\"alpha\"]"));
   }
 
@@ -129,11 +129,11 @@ class RegistrationTest {
     int port = freePort();
     startGateway(port);
     harness = new AgentHarness(dir).start(agentYaml(port));
-    await("the first registration", () -> calls("/v1/nodes/register").size() == 1);
+    Await.until("the first registration", () -> calls("/v1/nodes/register").size() == 1);
 
     forgetNode.set(true);
 
-    await("a second registration", () -> calls("/v1/nodes/register").size() == 2);
+    Await.until("a second registration", () -> calls("/v1/nodes/register").size() == 2);
   }
 
   @Test
@@ -141,7 +141,7 @@ class RegistrationTest {
     int port = freePort();
     startGateway(port);
     harness = new AgentHarness(dir).start(agentYaml(port));
-    await("the registration", () -> !calls("/v1/nodes/register").isEmpty());
+    Await.until("the registration", () -> !calls("/v1/nodes/register").isEmpty());
 
     harness.stopAgent();
 

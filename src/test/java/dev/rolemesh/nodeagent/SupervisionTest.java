@@ -1,11 +1,11 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -77,7 +77,7 @@ class SupervisionTest {
     long first = harness.server(null).get("pid").asLong();
 
     ProcessHandle.of(first).orElseThrow().destroyForcibly();
-    await("the agent to notice the crash", () -> harness.server(null).get("restarts").asInt() == 1);
+    Await.until("the agent to notice the crash", () -> harness.server(null).get("restarts").asInt() == 1);
 
     HttpResponse<String> response = harness.chat("m");
 
@@ -100,7 +100,7 @@ class SupervisionTest {
     assertThat(error.get("message").asText())
         .startsWith("Model 'stuck' failed to start: llama-server did not report ready on /health within 1s");
     long pid = harness.launches().getFirst();
-    await("the stuck server to be stopped", () -> !AgentHarness.alive(pid));
+    Await.until("the stuck server to be stopped", () -> !AgentHarness.alive(pid));
     JsonNode server = harness.server(null);
     assertThat(server.get("state").asText()).isEqualTo("failed");
     assertThat(server.get("error").asText()).contains("did not report ready");

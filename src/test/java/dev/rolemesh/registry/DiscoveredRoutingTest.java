@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rolemesh.registry.TestGateway.Response;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -163,9 +164,11 @@ class DiscoveredRoutingTest {
       assertThat(sims.get(streamer).stats().active()).isEqualTo(1);
     }
     // The client hung up mid-stream: the gateway cancels upstream, the node is idle again, and ties rotate.
-    Await.until(() -> sims.get(0).stats().active() == 0 && sims.get(1).stats().active() == 0);
-    Await.until(() -> gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY).json().findValues("in_flight").stream()
-        .allMatch(count -> count.asInt() == 0));
+    Await.until("both simulators idle",
+        () -> sims.get(0).stats().active() == 0 && sims.get(1).stats().active() == 0);
+    Await.until("the registry to count no request in flight",
+        () -> gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY).json().findValues("in_flight").stream()
+            .allMatch(count -> count.asInt() == 0));
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       order.add(servedBy("reviewer-busy"));

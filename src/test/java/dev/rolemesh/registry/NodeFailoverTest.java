@@ -3,6 +3,7 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.registry.TestGateway.Response;
+import dev.rolemesh.testing.Await;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -99,12 +100,13 @@ class NodeFailoverTest {
           }
         });
       }
-      Await.until(() -> count(servedBy, "sim-a") >= 20 && count(servedBy, "sim-b") >= 20);
+      Await.until("both nodes to serve", () -> count(servedBy, "sim-a") >= 20 && count(servedBy, "sim-b") >= 20);
 
       a.kill();
       long bBefore = count(servedBy, "sim-b");
       long aAfterKill = count(servedBy, "sim-a");
-      Await.until(() -> count(servedBy, "sim-b") >= bBefore + 100 || !failures.isEmpty());
+      Await.until("100 more answers from the survivor, or a failure",
+          () -> count(servedBy, "sim-b") >= bBefore + 100 || !failures.isEmpty());
       running.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();

@@ -3,6 +3,7 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.Await;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -67,7 +68,7 @@ class RegistryCrashTest {
    */
   private static long awaitSeq(Path file, long target, Process child) throws Exception {
     AtomicLong seen = new AtomicLong();
-    Await.until(() -> {
+    Await.until("the registry file to reach seq " + target, () -> {
       if (!child.isAlive()) {
         throw new AssertionError("the writer exited on its own with code " + child.exitValue());
       }

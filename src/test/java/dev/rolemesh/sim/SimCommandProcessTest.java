@@ -2,6 +2,7 @@ package dev.rolemesh.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolemesh.testing.RawHttp;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
