@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.JavaProcess;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,18 +77,23 @@ final class AgentHarness implements AutoCloseable {
   }
 
   static void writeLauncher(Path dir) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    // Small and quick to start: a test may run several at once on a small machine.
+    List<String> sim = JavaProcess.command(
+        List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), JavaProcess.CLI, "sim");
     String script = "#!/bin/sh\n"
-        + "echo $$ >> '" + dir.resolve("launches") + "'\n"
-        + "while [ -e '" + dir.resolve("hold") + "' ]; do sleep 0.05; done\n"
-        + "exec '" + java + "' -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '"
-        + System.getProperty("java.class.path") + "' dev.rolemesh.cli.Main sim \"$@\"\n";
+        + "echo $$ >> " + shellQuoted(dir.resolve("launches")) + "\n"
+        + "while [ -e " + shellQuoted(dir.resolve("hold")) + " ]; do sleep 0.05; done\n"
+        + "exec " + String.join(" ", sim.stream().map(AgentHarness::shellQuoted).toList()) + " \"$@\"\n";
     try {
       Path file = Files.writeString(launcher(dir), script);
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static String shellQuoted(Object word) {
+    return "'" + word.toString().replace("'", "'\\''") + "'";
   }
 
   Path hold() {

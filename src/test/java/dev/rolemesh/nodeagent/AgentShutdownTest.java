@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JavaProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,13 +24,13 @@ class AgentShutdownTest {
 
   @TempDir Path dir;
   private final HttpClient http = HttpClient.newHttpClient();
-  private Process agent;
+  private JavaProcess agent;
 
   @AfterEach
   void cleanUp() {
     if (agent != null) {
-      agent.descendants().forEach(ProcessHandle::destroyForcibly);
-      agent.destroyForcibly();
+      agent.process().descendants().forEach(ProcessHandle::destroyForcibly);
+      agent.process().destroyForcibly();
     }
     http.close();
   }
@@ -37,16 +38,9 @@ class AgentShutdownTest {
   private URI startAgent() throws Exception {
     AgentHarness.writeLauncher(dir);
     AgentHarness.config(dir, "", "models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [r]}\n");
-    Path out = dir.resolve("agent.out");
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    agent = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
-        "dev.rolemesh.cli.Main", "node-agent", "--config", dir.resolve("agent.yaml").toString())
-        .redirectOutput(out.toFile())
-        .redirectError(dir.resolve("agent.err").toFile())
-        .start();
-    Await.until("the agent to listen", () -> Files.readString(out).contains("\"agent_started\""));
-    JsonNode started = Files.readAllLines(out).stream().map(AgentShutdownTest::json)
-        .filter(line -> line.path("event").asText().equals("agent_started")).findFirst().orElseThrow();
+    agent = JavaProcess.start(dir, List.of("-Xmx128m"), false,
+        "node-agent", "--config", dir.resolve("agent.yaml").toString());
+    JsonNode started = json(agent.awaitLine(line -> json(line).path("event").asText().equals("agent_started")));
     return URI.create(started.get("listen").asText());
   }
 
@@ -70,14 +64,14 @@ class AgentShutdownTest {
     URI base = startAgent();
     assertThat(chat(base).get().statusCode()).isEqualTo(200);
     long serverPid = server(base).get("pid").asLong();
-    List<ProcessHandle> children = agent.descendants().toList();
+    List<ProcessHandle> children = agent.process().descendants().toList();
     assertThat(children).extracting(ProcessHandle::pid).contains(serverPid);
 
-    agent.destroy();
-    agent.waitFor();
+    agent.terminate();
+    agent.awaitExit();
 
     assertThat(children).noneMatch(ProcessHandle::isAlive);
-    assertThat(Files.readString(dir.resolve("agent.out"))).contains("\"server_stopped\"").contains("\"agent_stopped\"");
+    assertThat(String.join("\n", agent.output())).contains("\"server_stopped\"").contains("\"agent_stopped\"");
   }
 
   @Test
@@ -87,11 +81,11 @@ class AgentShutdownTest {
     CompletableFuture<HttpResponse<String>> pending = chat(base);
     Await.until("the load to start", () -> server(base).get("state").asText().equals("loading")
         && !server(base).get("pid").isNull());
-    List<ProcessHandle> children = agent.descendants().toList();
+    List<ProcessHandle> children = agent.process().descendants().toList();
     assertThat(children).isNotEmpty();
 
-    agent.destroy();
-    agent.waitFor();
+    agent.terminate();
+    agent.awaitExit();
 
     assertThat(children).noneMatch(ProcessHandle::isAlive);
     // The waiting request is told the agent is going away, unless the connection went first.

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.registry.TestGateway.Response;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JavaProcess;
 import io.vertx.core.Vertx;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -37,38 +35,21 @@ class NodeFailoverTest {
   @TempDir
   Path dir;
 
-  /** A simulator in its own JVM, as {@code rolemesh sim} runs it. */
-  private record SimProcess(Process process, String baseUrl) {
+  /** A simulator in its own JVM, as {@code rolemesh sim} runs it, so it can be killed like a machine failing. */
+  private static JavaProcess startSim(String alias) throws Exception {
+    return JavaProcess.start(null, "sim", "--port", "0", "-a", alias);
+  }
 
-    static SimProcess start(String alias) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          "dev.rolemesh.cli.Main", "sim", "--port", "0", "-a", alias)
-          .redirectErrorStream(true)
-          .start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null) {
-        Matcher listening = LISTENING.matcher(line);
-        if (listening.find()) {
-          // Keep draining so the simulator never blocks on a full pipe.
-          Thread.ofPlatform().daemon().start(() -> out.lines().forEach(ignored -> { }));
-          return new SimProcess(process, listening.group(1));
-        }
-      }
-      throw new AssertionError("simulator " + alias + " exited before listening: " + process.waitFor());
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+  private static String baseUrl(JavaProcess sim) {
+    Matcher listening = LISTENING.matcher(sim.awaitLine(line -> LISTENING.matcher(line).find()));
+    listening.find();
+    return listening.group(1);
   }
 
   @Test
   void killingOneOfTwoNodesMidRunCostsNoClientAnError() throws Exception {
-    SimProcess a = SimProcess.start("sim-a");
-    SimProcess b = SimProcess.start("sim-b");
+    JavaProcess a = startSim("sim-a");
+    JavaProcess b = startSim("sim-b");
     Vertx vertx = Vertx.vertx();
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     AtomicBoolean running = new AtomicBoolean(true);
@@ -78,8 +59,8 @@ class NodeFailoverTest {
                 role: reviewer
                 strategy: round_robin
             """, new RegistrySettings(null, Duration.ofSeconds(30), InstantSource.system()))) {
-      gateway.register("{\"node_id\":\"a\",\"base_url\":\"" + a.baseUrl() + "\",\"roles\":[\"reviewer\"]}");
-      gateway.register("{\"node_id\":\"b\",\"base_url\":\"" + b.baseUrl() + "\",\"roles\":[\"reviewer\"]}");
+      gateway.register("{\"node_id\":\"a\",\"base_url\":\"" + baseUrl(a) + "\",\"roles\":[\"reviewer\"]}");
+      gateway.register("{\"node_id\":\"b\",\"base_url\":\"" + baseUrl(b) + "\",\"roles\":[\"reviewer\"]}");
 
       Map<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
       Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -117,7 +98,7 @@ class NodeFailoverTest {
     } finally {
       running.set(false);
       clients.shutdownNow();
-      a.process().destroyForcibly();
+      a.kill();
       b.kill();
       vertx.close().await();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JavaProcess;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -54,9 +55,7 @@ class RegistryCrashTest {
   }
 
   private Process startChild(int round) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        RegistryCrashChild.class.getName(), dir.toString())
+    return new ProcessBuilder(JavaProcess.command(List.of(), RegistryCrashChild.class.getName(), dir.toString()))
         .redirectErrorStream(true)
         .redirectOutput(new File(dir.toFile(), "child-" + round + ".log"))
         .start();
