@@ -59,7 +59,7 @@ class UpstreamFailureTest {
 
   @Test
   void aRefusedConnectionIsA502NamingTheBackend() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("down", ""));
+    HttpResponse<String> response = gateway.postChat("down");
 
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(error(response).path("message").asText()).contains("'down'").contains("connection refused");
@@ -76,8 +76,7 @@ class UpstreamFailureTest {
 
   @Test
   void aHangingUpstreamIsA504AfterReadTimeoutAndTheBackendIsReleased() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
-        "X-Sim-Fail", "hang");
+    HttpResponse<String> response = gateway.postChat("impatient", "X-Sim-Fail", "hang");
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(error(response).path("message").asText()).contains("read_s=0.3s");
@@ -98,8 +97,7 @@ class UpstreamFailureTest {
 
   @Test
   void theTotalCapEndsALongExchange() {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("capped", ""),
-        "X-Sim-Prompt-Delay-Ms", "60000");
+    HttpResponse<String> response = gateway.postChat("capped", "X-Sim-Prompt-Delay-Ms", "60000");
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(response.body()).contains("total_s=0.4s");
@@ -107,8 +105,7 @@ class UpstreamFailureTest {
 
   @Test
   void upstreamErrorBodiesPassThroughUnchanged() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
-        "X-Sim-Fail", "error500");
+    HttpResponse<String> response = gateway.postChat("impatient", "X-Sim-Fail", "error500");
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(error(response).path("type").asText()).isEqualTo("server_error");
