@@ -1,30 +1,26 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JavaProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import dev.rolemesh.testing.JsonResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The agent as its own process: SIGTERM leaves no llama-server behind, whether it was serving or still loading. */
 class AgentShutdownTest {
 
-  @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
   private JavaProcess agent;
+  private HttpCalls http;
 
   @AfterEach
   void cleanUp() {
@@ -32,38 +28,35 @@ class AgentShutdownTest {
       agent.process().descendants().forEach(ProcessHandle::destroyForcibly);
       agent.process().destroyForcibly();
     }
-    http.close();
+    if (http != null) {
+      http.close();
+    }
   }
 
-  private URI startAgent() throws Exception {
-    AgentHarness.writeLauncher(dir);
-    AgentHarness.config(dir, "", "models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [r]}\n");
-    agent = JavaProcess.start(dir, List.of("-Xmx128m"), false,
-        "node-agent", "--config", dir.resolve("agent.yaml").toString());
+  /** Starts the harness's agent config as its own process, and returns once it listens. */
+  private void startAgent() throws Exception {
+    harness.config("", "models:\n  - {model_id: m, path: " + harness.weights("m.gguf") + ", roles: [r]}\n");
+    agent = JavaProcess.start(harness.dir(), List.of("-Xmx128m"), false,
+        "node-agent", "--config", harness.dir().resolve("agent.yaml").toString());
     JsonNode started = json(agent.awaitLine(line -> json(line).path("event").asText().equals("agent_started")));
-    return URI.create(started.get("listen").asText());
+    String listen = started.get("listen").asText();
+    http = HttpCalls.preferringHttp2(() -> listen);
   }
 
-  private HttpResponse<String> send(HttpRequest request) throws Exception {
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  private CompletableFuture<JsonResponse> chat() {
+    return http.postAsync("/v1/chat/completions",
+        "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
   }
 
-  private CompletableFuture<HttpResponse<String>> chat(URI base) {
-    return http.sendAsync(HttpRequest.newBuilder(base.resolve("/v1/chat/completions"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private JsonNode server(URI base) throws Exception {
-    return JSON.readTree(send(HttpRequest.newBuilder(base.resolve("/v1/node/inventory")).build()).body())
-        .get("servers").get(0);
+  private JsonNode server() {
+    return http.get("/v1/node/inventory").json().get("servers").get(0);
   }
 
   @Test
   void sigtermStopsTheServingLlamaServerBeforeTheAgentExits() throws Exception {
-    URI base = startAgent();
-    assertThat(chat(base).get().statusCode()).isEqualTo(200);
-    long serverPid = server(base).get("pid").asLong();
+    startAgent();
+    assertThat(chat().get().statusCode()).isEqualTo(200);
+    long serverPid = server().get("pid").asLong();
     List<ProcessHandle> children = agent.process().descendants().toList();
     assertThat(children).extracting(ProcessHandle::pid).contains(serverPid);
 
@@ -76,11 +69,11 @@ class AgentShutdownTest {
 
   @Test
   void sigtermDuringALoadStopsTheLoadingServerToo() throws Exception {
-    URI base = startAgent();
-    Files.createFile(dir.resolve("hold"));
-    CompletableFuture<HttpResponse<String>> pending = chat(base);
-    Await.until("the load to start", () -> server(base).get("state").asText().equals("loading")
-        && !server(base).get("pid").isNull());
+    startAgent();
+    Files.createFile(harness.hold());
+    CompletableFuture<JsonResponse> pending = chat();
+    Await.until("the load to start", () -> server().get("state").asText().equals("loading")
+        && !server().get("pid").isNull());
     List<ProcessHandle> children = agent.process().descendants().toList();
     assertThat(children).isNotEmpty();
 

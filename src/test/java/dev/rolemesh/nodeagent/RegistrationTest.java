@@ -1,7 +1,6 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,13 +10,12 @@ import io.vertx.core.http.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Registration against a stand-in gateway that records what it is sent: late gateway, payload, heartbeats,
@@ -25,29 +23,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistrationTest {
 
-  @TempDir Path dir;
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
   private final Vertx gatewayVertx = Vertx.vertx();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicBoolean forgetNode = new AtomicBoolean();
-  private AgentHarness harness;
 
   private record Call(String method, String path, String nodeKey, JsonNode body) {}
 
+  // The agent deregisters as it stops, so it stops while the stand-in gateway still listens.
   @AfterEach
-  void stop() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-    gatewayVertx.close().toCompletionStage().toCompletableFuture().get();
+  void stop() {
+    harness.stopAgent();
+    Await.result(gatewayVertx.close());
   }
 
   private String agentYaml(int gatewayPort) {
     return "gateway: {url: 'http://127.0.0.1:" + gatewayPort + "/v1', node_key: k1, heartbeat_s: 0.2}\n"
         + "gpus: [0]\n"
         + "models:\n"
-        + "  - {model_id: alpha, path: " + weights(dir, "Alpha-7B.Q5_K_M.gguf") + ", roles: [planner, writer],"
+        + "  - {model_id: alpha, path: " + harness.weights("Alpha-7B.Q5_K_M.gguf") + ", roles: [planner, writer],"
         + " ctx: 4096}\n"
-        + "  - {model_id: beta, path: " + weights(dir, "beta.gguf") + ", roles: [coder]}\n";
+        + "  - {model_id: beta, path: " + harness.weights("beta.gguf") + ", roles: [coder]}\n";
   }
 
   private void startGateway(int port) throws Exception {
@@ -70,6 +66,12 @@ class RegistrationTest {
     server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
   }
 
+  private void startGatewayThenAgent() throws Exception {
+    int port = freePort();
+    startGateway(port);
+    harness.start(agentYaml(port));
+  }
+
   private List<Call> calls(String path) {
     return calls.stream().filter(call -> call.path().equals(path)).toList();
   }
@@ -77,7 +79,7 @@ class RegistrationTest {
   @Test
   void registersOnceTheGatewayComesUpAndAdvertisesEveryModel() throws Exception {
     int port = freePort();
-    harness = new AgentHarness(dir).start(agentYaml(port));
+    harness.start(agentYaml(port));
     Await.until("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
     assertThat(harness.get("/ready").statusCode()).isEqualTo(503);
 
@@ -105,9 +107,7 @@ class RegistrationTest {
 
   @Test
   void heartbeatsCarryLoadAndALoadReRegistersWithTheModelMarkedLoaded() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
+    startGatewayThenAgent();
     Await.until("a heartbeat", () -> !calls("/v1/nodes/heartbeat").isEmpty());
     JsonNode heartbeat = calls("/v1/nodes/heartbeat").getFirst().body();
     assertThat(heartbeat.get("node_id").asText()).isEqualTo("test-node");
@@ -126,9 +126,7 @@ class RegistrationTest {
 
   @Test
   void aHeartbeatAnswered404MakesTheAgentRegisterAgain() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
+    startGatewayThenAgent();
     Await.until("the first registration", () -> calls("/v1/nodes/register").size() == 1);
 
     forgetNode.set(true);
@@ -138,9 +136,7 @@ class RegistrationTest {
 
   @Test
   void aCleanStopDeregisters() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
+    startGatewayThenAgent();
     Await.until("the registration", () -> !calls("/v1/nodes/register").isEmpty());
 
     harness.stopAgent();
