@@ -10,9 +10,9 @@ import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.Blackhole;
+import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -32,15 +32,11 @@ class UpstreamFailureTest {
   static void start() throws Exception {
     gateway = new TestGateway();
     backend = gateway.simulator(SimOptions.defaults());
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
     Timeouts shortRead = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
     Timeouts shortTotal = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(400));
     blackhole = Blackhole.open();
     Timeouts shortConnect = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(30), null);
-    gateway.proxy("down", "http://127.0.0.1:" + closedPort, Map.of(), TestGateway.FAST)
+    gateway.proxy("down", "http://127.0.0.1:" + FreePorts.loopback(), Map.of(), TestGateway.FAST)
         .proxy("blackholed", blackhole.url(), Map.of(), shortConnect)
         .proxy("impatient", backend.baseUrl(), Map.of(), shortRead)
         .proxy("capped", backend.baseUrl(), Map.of(), shortTotal)

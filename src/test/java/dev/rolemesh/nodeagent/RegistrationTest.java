@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,7 +66,7 @@ class RegistrationTest {
   }
 
   private void startGatewayThenAgent() throws Exception {
-    int port = freePort();
+    int port = FreePorts.loopback();
     startGateway(port);
     harness.start(agentYaml(port));
   }
@@ -78,7 +77,7 @@ class RegistrationTest {
 
   @Test
   void registersOnceTheGatewayComesUpAndAdvertisesEveryModel() throws Exception {
-    int port = freePort();
+    int port = FreePorts.loopback();
     harness.start(agentYaml(port));
     Await.until("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
     assertThat(harness.get("/ready").statusCode()).isEqualTo(503);
@@ -145,12 +144,5 @@ class RegistrationTest {
       assertThat(call.method()).isEqualTo("DELETE");
       assertThat(call.nodeKey()).isEqualTo("k1");
     });
-  }
-
-  /** A port nothing listens on until the test starts the gateway there. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }
