@@ -64,7 +64,7 @@ class UpstreamFailureTest {
 
   @Test
   void aBackendThatNeverAcceptsIsA504AfterConnectTimeout() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("blackholed", ""));
+    HttpResponse<String> response = gateway.postChat("blackholed");
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(error(response).path("message").asText()).contains("no connection within connect_s=0.3s");
