@@ -76,7 +76,9 @@ public final class Simulator {
 
   /** Binds the server; the future completes once it listens. The model file need not exist. */
   public static Future<Simulator> start(Vertx vertx, SimOptions options) {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    // llama-server speaks HTTP/1.1 only; accepting an h2c upgrade would then send HTTP/1-only headers over HTTP/2.
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setHttp2ClearTextEnabled(false));
     SimState sim = new SimState(vertx, options);
     Simulator simulator = new Simulator(sim, server, fileSize(options.modelPath()));
     server.connectionHandler(connection -> {
