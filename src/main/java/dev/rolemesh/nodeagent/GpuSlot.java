@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -185,7 +186,7 @@ final class GpuSlot {
       timer = context.owner().setTimer(settings.readyTimeout().toMillis(), id -> {
         timer = -1;
         fail(model, "llama-server did not report ready on /health within "
-            + seconds(settings.readyTimeout()) + "; output: " + started.outputTail());
+            + Seconds.format(settings.readyTimeout()) + "; output: " + started.outputTail());
       });
       pollHealth(started);
     });
@@ -347,9 +348,4 @@ final class GpuSlot {
    */
   record Snapshot(Integer gpu, String state, String model, String next, Integer port, Long pid, Long uptimeSeconds,
       int restarts, int loads, int inFlight, String error) {}
-
-  /** {@code 5s}, {@code 0.5s}: how durations from the config are quoted back in messages. */
-  static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() / 1000.0 + "s";
-  }
 }

@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -86,7 +87,7 @@ final class ModelScheduler {
       this.timer = context.owner().setTimer(settings.switchWait().toMillis(), id -> {
         if (waiting.remove(this)) {
           lease.fail(new Unavailable("Model '" + model.modelId() + "' is still loading after "
-              + GpuSlot.seconds(settings.switchWait()) + " (llama_server.switch_wait_s); try again shortly",
+              + Seconds.format(settings.switchWait()) + " (llama_server.switch_wait_s); try again shortly",
               RETRY_AFTER_LOADING_S));
         }
       });

@@ -1,6 +1,9 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,7 +12,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import java.net.URI;
 
 /**
@@ -19,10 +21,6 @@ import java.net.URI;
  * core relaying bytes, and one thread makes every slot's state machine and the request queue lock-free.
  */
 public final class NodeAgent {
-
-  /** Below llama-server's own keep-alive of 5 s, so the agent never reuses a connection the server is closing. */
-  private static final int KEEP_ALIVE_SECONDS = 4;
-  private static final int POOL_SIZE = 256;
 
   private final Vertx vertx;
   private final String deploymentId;
@@ -70,8 +68,7 @@ public final class NodeAgent {
 
     @Override
     public Future<?> start() {
-      HttpClient upstream = vertx.createHttpClient(new HttpClientOptions().setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-          .setTcpNoDelay(true).setName("rolemesh-agent-upstream"), new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+      HttpClient upstream = UpstreamClients.create(vertx, "rolemesh-agent-upstream", Timeouts.DEFAULTS.connect());
       // Health polls go to a new port per load and heartbeats come seconds apart: nothing worth keeping alive.
       HttpClient control = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
           .setName("rolemesh-agent-control"));
@@ -91,9 +88,10 @@ public final class NodeAgent {
             return server.listen();
           })
           .onSuccess(listening -> {
-            baseUrl = config.baseUrl() != null ? config.baseUrl() : listenUrl(config.host(), listening.actualPort());
-            log.info("agent_started", null, "node_id", config.nodeId(),
-                "listen", listenUrl(config.host(), listening.actualPort()).toString(), "base_url", baseUrl.toString(),
+            String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
+            baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
+            log.info("agent_started", null, "node_id", config.nodeId(), "listen", listen,
+                "base_url", baseUrl.toString(),
                 "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
                 "gpus", config.gpus(), "host_gpus", host.gpus().stream().map(HostFacts.Gpu::name).toList(),
                 "models", config.models().stream().map(ModelSpec::modelId).toList());
@@ -117,11 +115,6 @@ public final class NodeAgent {
           .compose(v -> scheduler.close())
           .compose(v -> server.close())
           .onComplete(done -> log.info("agent_stopped", null, "node_id", config.nodeId()));
-    }
-
-    private static URI listenUrl(String host, int port) {
-      String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return URI.create("http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port);
     }
   }
 }
