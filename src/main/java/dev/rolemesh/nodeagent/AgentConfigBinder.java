@@ -162,10 +162,26 @@ public final class AgentConfigBinder {
           : "must be one of gpus " + gpus + ", got " + gpu);
     }
     ModelSpec spec = new ModelSpec(modelId, path, roles,
-        model.get("args").readOr(List.of(), ConfigNode::asStringList),
+        args(model.get("args")),
         model.get("ctx").readOr(null, value -> value.asInt(0, Integer.MAX_VALUE)),
         gpu);
     model.warnUnknownKeys();
     return spec;
+  }
+
+  /**
+   * llama-server takes the last {@code --host} it sees, so one here would override the agent's 127.0.0.1 and open
+   * the server to the network; a {@code --port} would move it away from where the agent sends requests.
+   */
+  private static List<String> args(ConfigNode node) throws ConfigException {
+    List<String> args = node.readOr(List.of(), ConfigNode::asStringList);
+    for (String arg : args) {
+      String flag = arg.split("=", 2)[0];
+      if (flag.equals("--host") || flag.equals("--port")) {
+        throw node.error("must not set " + flag + ", got \"" + arg + "\": the agent runs every llama-server on"
+            + " 127.0.0.1 and a port it picks, so that only the agent can reach it");
+      }
+    }
+    return args;
   }
 }

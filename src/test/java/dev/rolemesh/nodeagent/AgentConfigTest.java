@@ -140,6 +140,14 @@ class AgentConfigTest {
             "models[0].gpu: no gpus are configured"),
         Arguments.of("node_id: box\ngpus: [0]\n" + BINARY + "models:\n  - {model_id: m1, path: /a, roles: [r], gpu: 1}\n",
             "models[0].gpu: must be one of gpus [0], got 1"),
+        Arguments.of("node_id: box\n" + BINARY + "models:\n  - {model_id: m1, path: /a, roles: [r], args: [-ngl, '99',"
+            + " --host, 0.0.0.0]}\n", "models[0].args: must not set --host, got \"--host\": the agent runs every"),
+        Arguments.of("node_id: box\n" + BINARY + MODEL
+            + "  - {model_id: m2, path: /b, roles: [r], args: ['--port=80']}\n",
+            "models[1].args: must not set --port, got \"--port=80\""),
+        Arguments.of("node_id: box\n" + BINARY
+            + "models:\n  - {model_id: m1, path: /a, roles: [r], args: ['--host=::']}\n",
+            "models[0].args: must not set --host, got \"--host=::\""),
         Arguments.of("node_id: box\ngpus: [0, 0]\n" + BINARY + MODEL, "gpus[1]: GPU 0 is listed twice"),
         Arguments.of("node_id: box\ngpus: [x]\n" + BINARY + MODEL, "gpus[0]: must be an integer from 0 to 1023"),
         Arguments.of("node_id: box\nlisten: {port: 99999}\n" + BINARY + MODEL,
