@@ -36,15 +36,18 @@ final class AgentRoutes {
   private final UpstreamProxy proxy;
   /** Null when the agent runs without a gateway. */
   private final Registrar registrar;
+  private final HostProbe host;
   private final JsonLog log;
   private final AccessLog accessLog;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
-  AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, JsonLog log) {
+  AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, HostProbe host,
+      JsonLog log) {
     this.config = config;
     this.scheduler = scheduler;
     this.proxy = proxy;
     this.registrar = registrar;
+    this.host = host;
     this.log = log;
     this.accessLog = new AccessLog(log);
   }
@@ -55,9 +58,8 @@ final class AgentRoutes {
     router.get("/ready").handler(this::ready);
     router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,
         AgentJson.models(config, scheduler, startedEpochSeconds)));
-    router.get("/v1/node/inventory").handler(ctx -> ctx.vertx()
-        .executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
-        .onSuccess(host -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, host)))
+    router.get("/v1/node/inventory").handler(ctx -> host.facts()
+        .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::forward);
 

@@ -58,7 +58,7 @@ public final class NodeAgent {
     private HttpServer server;
     private ModelScheduler scheduler;
     private Registrar registrar;
-    private HostFacts host;
+    private HostProbe host;
     private URI baseUrl;
 
     AgentVerticle(AgentConfig config, JsonLog log) {
@@ -72,33 +72,38 @@ public final class NodeAgent {
       // Health polls go to a new port per load and heartbeats come seconds apart: nothing worth keeping alive.
       HttpClient control = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
           .setName("rolemesh-agent-control"));
+      host = new HostProbe(context, () -> HostFacts.probe(config.nvidiaSmi()), HostProbe.FRESH_FOR);
       scheduler = new ModelScheduler(context, config, control, log, this::loadedModelsChanged);
       if (config.gateway() != null) {
         registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
-            () -> AgentJson.registration(config, baseUrl, scheduler, host),
+            () -> AgentJson.registration(config, baseUrl, scheduler, host.latest()),
             () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream), registrar, log)
-          .router(vertx));
-      return vertx.executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
-          .compose(facts -> {
-            host = facts;
-            return server.listen();
-          })
-          .onSuccess(listening -> {
-            String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
-            baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
-            log.info("agent_started", null, "node_id", config.nodeId(), "listen", listen,
-                "base_url", baseUrl.toString(),
-                "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
-                "gpus", config.gpus(), "host_gpus", host.gpus().stream().map(HostFacts.Gpu::name).toList(),
-                "models", config.models().stream().map(ModelSpec::modelId).toList());
-            if (registrar != null) {
-              registrar.start();
-            }
-          });
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream), registrar, host,
+          log).router(vertx));
+      return server.listen().onSuccess(listening -> {
+        String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
+        baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
+        log.info("agent_started", null, "node_id", config.nodeId(), "listen", listen,
+            "base_url", baseUrl.toString(),
+            "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
+            "gpus", config.gpus(), "models", config.models().stream().map(ModelSpec::modelId).toList());
+        // Serving does not wait for nvidia-smi; registering does, so that the first registration has the host facts.
+        host.facts().onComplete(probed -> {
+          if (probed.succeeded()) {
+            HostFacts facts = probed.result();
+            log.info("host_probed", facts.gpuError(), "hostname", facts.hostname(), "cpus", facts.cpus(),
+                "host_gpus", facts.gpus().stream().map(HostFacts.Gpu::name).toList());
+          } else {
+            log.error("host_probe_failed", String.valueOf(probed.cause()));
+          }
+          if (registrar != null) {
+            registrar.start();
+          }
+        });
+      });
     }
 
     private void loadedModelsChanged() {

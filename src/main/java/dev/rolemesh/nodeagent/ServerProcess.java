@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One llama-server OS process, always bound to 127.0.0.1 on a port the agent picked: only the agent may reach it.
- * Forking, signalling and reading its output happen off the event loop; its exit is reported on the agent's context.
+ * Forking it and reading its output happen off the event loop; its exit is reported on the agent's context.
  */
 final class ServerProcess {
 
@@ -65,6 +65,7 @@ final class ServerProcess {
    * @return fails with the launch error (no such binary, not executable)
    */
   static Future<ServerProcess> launch(Context context, String binary, ModelSpec model, Integer gpu) {
+    // Unordered: a launch must not wait for an nvidia-smi probe or another slot's launch.
     return context.executeBlocking(() -> {
       int port = freeLoopbackPort();
       ProcessBuilder builder = new ProcessBuilder(command(binary, model, port)).redirectErrorStream(true);
@@ -72,7 +73,7 @@ final class ServerProcess {
         builder.environment().put("CUDA_VISIBLE_DEVICES", String.valueOf(gpu));
       }
       return new ServerProcess(builder.start(), port, context);
-    });
+    }, false);
   }
 
   static List<String> command(String binary, ModelSpec model, int port) {
@@ -133,23 +134,31 @@ final class ServerProcess {
     if (exited.isComplete()) {
       return exited;
     }
-    context.executeBlocking(() -> signal(false));
-    long timer = context.owner().setTimer(Math.max(1, grace.toMillis()), id -> context.executeBlocking(
-        () -> signal(true)));
+    // Listing the descendants scans /proc, so it runs on a worker, unordered so that it waits for no other blocking
+    // task. It comes before any signal: once the process is gone, its children are reparented and out of reach.
+    Future<List<ProcessHandle>> tree = context.executeBlocking(this::tree, false);
+    tree.onSuccess(all -> signal(all, false));
+    long timer = context.owner().setTimer(Math.max(1, grace.toMillis()),
+        id -> signal(tree.succeeded() ? tree.result() : List.of(process.toHandle()), true));
     return exited.andThen(done -> context.owner().cancelTimer(timer));
   }
 
-  private Void signal(boolean kill) {
+  /** The children first, so that none sees its parent die and goes on alone. */
+  private List<ProcessHandle> tree() {
     List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
     all.add(process.toHandle());
-    for (ProcessHandle handle : all) {
+    return all;
+  }
+
+  /** A kill(2) each, which does not wait: sent from the event loop, a busy worker pool cannot delay it. */
+  private static void signal(List<ProcessHandle> handles, boolean kill) {
+    for (ProcessHandle handle : handles) {
       if (kill) {
         handle.destroyForcibly();
       } else {
         handle.destroy();
       }
     }
-    return null;
   }
 
   private void readOutput() {
