@@ -64,8 +64,10 @@ public final class AgentConfigBinder {
     List<Integer> gpus = gpus(top.get("gpus"));
     List<ModelSpec> models = models(required(top.get("models"), "a list of {model_id, path, roles}"), gpus);
     String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
+    Path stateDir = top.get("state_dir")
+        .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
     top.warnUnknownKeys();
-    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, source);
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {

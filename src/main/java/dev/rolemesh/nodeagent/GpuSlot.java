@@ -35,6 +35,7 @@ final class GpuSlot {
   private final Integer gpu;
   private final Context context;
   private final AgentConfig.LlamaServer settings;
+  private final ServerLauncher launcher;
   private final HttpClient health;
   private final ModelScheduler scheduler;
   private final JsonLog log;
@@ -57,11 +58,12 @@ final class GpuSlot {
   private long timer = -1;
   private boolean closed;
 
-  GpuSlot(Integer gpu, Context context, AgentConfig.LlamaServer settings, HttpClient health,
+  GpuSlot(Integer gpu, Context context, AgentConfig.LlamaServer settings, ServerLauncher launcher, HttpClient health,
       ModelScheduler scheduler, JsonLog log) {
     this.gpu = gpu;
     this.context = context;
     this.settings = settings;
+    this.launcher = launcher;
     this.health = health;
     this.scheduler = scheduler;
     this.log = log;
@@ -168,7 +170,7 @@ final class GpuSlot {
     loads++;
     loadStartedNanos = System.nanoTime();
     scheduler.slotChanged();
-    launching = ServerProcess.launch(context, settings.binary(), model, gpu);
+    launching = launcher.launch(model, gpu);
     launching.onComplete(launched -> {
       launching = null;
       if (launched.failed()) {

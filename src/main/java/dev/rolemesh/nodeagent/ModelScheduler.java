@@ -41,15 +41,16 @@ final class ModelScheduler {
   /**
    * @param loadedChanged told when the set of loaded (or failed) models changes, to re-register
    */
-  ModelScheduler(Context context, AgentConfig config, HttpClient health, JsonLog log, Runnable loadedChanged) {
+  ModelScheduler(Context context, AgentConfig config, ServerLauncher launcher, HttpClient health, JsonLog log,
+      Runnable loadedChanged) {
     this.context = context;
     this.settings = config.llamaServer();
     this.loadedChanged = loadedChanged;
     if (config.gpus().isEmpty()) {
-      slots.add(new GpuSlot(null, context, settings, health, this, log));
+      slots.add(new GpuSlot(null, context, settings, launcher, health, this, log));
     }
     for (int gpu : config.gpus()) {
-      slots.add(new GpuSlot(gpu, context, settings, health, this, log));
+      slots.add(new GpuSlot(gpu, context, settings, launcher, health, this, log));
     }
   }
 

@@ -32,7 +32,10 @@ public final class NodeAgent {
     this.verticle = verticle;
   }
 
-  /** Listens, then registers with the gateway (retrying in the background while it is unreachable). */
+  /**
+   * Kills the llama-servers a crashed run left, listens, then registers with the gateway (retrying in the background
+   * while it is unreachable).
+   */
   public static Future<NodeAgent> start(Vertx vertx, AgentConfig config, JsonLog log) {
     AgentVerticle verticle = new AgentVerticle(config, log);
     return vertx.deployVerticle(verticle).map(id -> new NodeAgent(vertx, id, verticle));
@@ -56,6 +59,7 @@ public final class NodeAgent {
     private final AgentConfig config;
     private final JsonLog log;
     private HttpServer server;
+    private ServerLauncher launcher;
     private ModelScheduler scheduler;
     private Registrar registrar;
     private HostProbe host;
@@ -68,12 +72,21 @@ public final class NodeAgent {
 
     @Override
     public Future<?> start() {
+      // Servers a crashed run left are killed before anything may load onto their GPUs.
+      return ServerLauncher.open(context, config.stateDir(), config.llamaServer().binary(), log)
+          .compose(opened -> {
+            launcher = opened;
+            return listen().onFailure(failed -> launcher.close());
+          });
+    }
+
+    private Future<HttpServer> listen() {
       HttpClient upstream = UpstreamClients.create(vertx, "rolemesh-agent-upstream", Timeouts.DEFAULTS.connect());
       // Health polls go to a new port per load and heartbeats come seconds apart: nothing worth keeping alive.
       HttpClient control = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
           .setName("rolemesh-agent-control"));
       host = new HostProbe(context, () -> HostFacts.probe(config.nvidiaSmi()), HostProbe.FRESH_FOR);
-      scheduler = new ModelScheduler(context, config, control, log, this::loadedModelsChanged);
+      scheduler = new ModelScheduler(context, config, launcher, control, log, this::loadedModelsChanged);
       if (config.gateway() != null) {
         registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
             () -> AgentJson.registration(config, baseUrl, scheduler, host.latest()),
@@ -118,6 +131,7 @@ public final class NodeAgent {
       Future<Void> deregistered = registrar == null ? Future.succeededFuture() : registrar.close();
       return deregistered
           .compose(v -> scheduler.close())
+          .compose(v -> launcher.close())
           .compose(v -> server.close())
           .onComplete(done -> log.info("agent_stopped", null, "node_id", config.nodeId()));
     }

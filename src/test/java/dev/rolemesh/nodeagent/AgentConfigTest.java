@@ -50,6 +50,7 @@ class AgentConfigTest {
     assertThat(config.gateway()).isNull();
     assertThat(config.gpus()).isEmpty();
     assertThat(config.nvidiaSmi()).isEqualTo("nvidia-smi");
+    assertThat(config.stateDir()).isEqualTo(Path.of("./state/node-agent"));
     AgentConfig.LlamaServer llama = config.llamaServer();
     assertThat(llama.binary()).isEqualTo("/bin/sh");
     assertThat(llama.readyTimeout()).isEqualTo(Duration.ofMinutes(5));

@@ -58,10 +58,15 @@ final class AgentHarness implements AutoCloseable {
 
   /** The config the harness starts, written to agent.yaml and loaded. */
   static AgentConfig config(Path dir, String llamaSettings, String yaml) throws Exception {
-    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nllama_server: {binary: '"
+    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nstate_dir: '" + stateDir(dir)
+        + "'\nllama_server: {binary: '"
         + launcher(dir) + "'" + (llamaSettings.isEmpty() ? "" : ", " + llamaSettings) + "}\n" + yaml;
     Path file = Files.writeString(dir.resolve("agent.yaml"), full);
     return AgentConfigBinder.load(file, null, Map.of("DIR", dir.toString()), warning -> fail(warning));
+  }
+
+  static Path stateDir(Path dir) {
+    return dir.resolve("state");
   }
 
   static Path launcher(Path dir) {
@@ -158,8 +163,9 @@ final class AgentHarness implements AutoCloseable {
     boolean holds() throws Exception;
   }
 
+  /** Running, as the agent sees it: an exited process its new parent never reaped does not count. */
   static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return ProcessHandle.of(pid).map(ServerRecords::running).orElse(false);
   }
 
   /** Stops the agent as a clean shutdown would (deregister, stop servers, close its port). */

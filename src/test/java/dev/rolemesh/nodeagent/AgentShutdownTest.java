@@ -4,6 +4,7 @@ import static dev.rolemesh.nodeagent.AgentHarness.JSON;
 import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -14,11 +15,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The agent as its own process: SIGTERM leaves no llama-server behind, whether it was serving or still loading. */
+/**
+ * The agent as its own process: SIGTERM leaves no llama-server behind, whether it was serving or still loading; a
+ * server outlives neither an agent killed with SIGKILL nor, failing that, the agent's next start; and a state_dir
+ * serves one agent at a time.
+ */
 class AgentShutdownTest {
 
   @TempDir Path dir;
@@ -36,7 +42,7 @@ class AgentShutdownTest {
 
   private URI startAgent() throws Exception {
     AgentHarness.writeLauncher(dir);
-    AgentHarness.config(dir, "", "models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [r]}\n");
+    AgentHarness.config(dir, "", models());
     Path out = dir.resolve("agent.out");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     agent = new ProcessBuilder(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
@@ -48,6 +54,10 @@ class AgentShutdownTest {
     JsonNode started = Files.readAllLines(out).stream().map(AgentShutdownTest::json)
         .filter(line -> line.path("event").asText().equals("agent_started")).findFirst().orElseThrow();
     return URI.create(started.get("listen").asText());
+  }
+
+  private String models() {
+    return "models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [r]}\n";
   }
 
   private HttpResponse<String> send(HttpRequest request) throws Exception {
@@ -76,7 +86,7 @@ class AgentShutdownTest {
     agent.destroy();
     agent.waitFor();
 
-    assertThat(children).noneMatch(ProcessHandle::isAlive);
+    assertThat(children).noneMatch(ServerRecords::running);
     assertThat(Files.readString(dir.resolve("agent.out"))).contains("\"server_stopped\"").contains("\"agent_stopped\"");
   }
 
@@ -93,7 +103,7 @@ class AgentShutdownTest {
     agent.destroy();
     agent.waitFor();
 
-    assertThat(children).noneMatch(ProcessHandle::isAlive);
+    assertThat(children).noneMatch(ServerRecords::running);
     // The waiting request is told the agent is going away, unless the connection went first.
     assertThat(pending.handle((response, error) -> response == null ? 503 : response.statusCode()).get())
         .isEqualTo(503);
@@ -104,6 +114,49 @@ class AgentShutdownTest {
       return JSON.readTree(line);
     } catch (Exception e) {
       return JSON.createObjectNode();
+    }
+  }
+
+  @Test
+  void sigkillOfTheAgentLeavesNoServerRunningOnceItIsBack() throws Exception {
+    URI base = startAgent();
+    assertThat(chat(base).get().statusCode()).isEqualTo(200);
+    long serverPid = server(base).get("pid").asLong();
+
+    agent.destroyForcibly();
+    agent.waitFor();
+    startAgent();
+
+    // Killed with the agent by the parent-death signal, or else by the next start before it listened.
+    assertThat(AgentHarness.alive(serverPid)).isFalse();
+    try (Stream<Path> records = Files.list(AgentHarness.stateDir(dir))) {
+      assertThat(records.map(Path::toString)).noneMatch(name -> name.endsWith(".pid"));
+    }
+  }
+
+  @Test
+  void aServerRecordedByAPreviousRunIsKilledBeforeTheAgentListens() throws Exception {
+    AgentHarness.writeLauncher(dir);
+    Files.createFile(dir.resolve("hold"));
+    // The launcher waits while "hold" exists: a stand-in for a server that lost its agent.
+    Process leftover = new ProcessBuilder(AgentHarness.launcher(dir).toString()).start();
+    try (ServerRecords records = ServerRecords.open(AgentHarness.stateDir(dir))) {
+      records.record(leftover.toHandle(), List.of(AgentHarness.launcher(dir).toString()));
+    }
+
+    startAgent();
+
+    assertThat(AgentHarness.alive(leftover.pid())).isFalse();
+    assertThat(Files.readString(dir.resolve("agent.out"))).contains("\"leftover_server_killed\"");
+  }
+
+  @Test
+  void aSecondAgentOnTheSameStateDirDoesNotStart() throws Exception {
+    startAgent();
+
+    try (AgentHarness second = new AgentHarness(dir)) {
+      assertThatThrownBy(() -> second.start(models())).rootCause()
+          .hasMessage("state_dir " + AgentHarness.stateDir(dir) + " is in use by another node agent");
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.rolemesh.nodeagent;
 import static dev.rolemesh.nodeagent.AgentHarness.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -96,9 +97,12 @@ class HostProbeTest {
     AgentHarness.writeLauncher(dir);
     ModelSpec model = new ModelSpec("m", AgentHarness.weights(dir, "m.gguf"), List.of("r"), List.of(), null, null);
 
-    ServerProcess server = result(onContext(
-        () -> ServerProcess.launch(context, AgentHarness.launcher(dir).toString(), model, null)));
+    ServerLauncher launcher = result(onContext(() -> ServerLauncher.open(context, AgentHarness.stateDir(dir),
+        AgentHarness.launcher(dir).toString(), JsonLog.stdout())));
+
+    ServerProcess server = result(onContext(() -> launcher.launch(model, null)));
     result(onContext(() -> server.stop(Duration.ofMinutes(5))));
+    result(onContext(launcher::close));
 
     assertThat(AgentHarness.alive(server.pid())).isFalse();
     assertThat(hanging.isComplete()).as("the probe still hangs").isFalse();
