@@ -121,16 +121,22 @@ class AgentShutdownTest {
   void sigkillOfTheAgentLeavesNoServerRunningOnceItIsBack() throws Exception {
     URI base = startAgent();
     assertThat(chat(base).get().statusCode()).isEqualTo(200);
-    long serverPid = server(base).get("pid").asLong();
+    // A handle knows its process's start time, so it never signals a later process that reuses the pid.
+    ProcessHandle llamaServer = ProcessHandle.of(server(base).get("pid").asLong()).orElseThrow();
 
     agent.destroyForcibly();
     agent.waitFor();
-    startAgent();
+    try {
+      startAgent();
 
-    // Killed with the agent by the parent-death signal, or else by the next start before it listened.
-    assertThat(AgentHarness.alive(serverPid)).isFalse();
-    try (Stream<Path> records = Files.list(AgentHarness.stateDir(dir))) {
-      assertThat(records.map(Path::toString)).noneMatch(name -> name.endsWith(".pid"));
+      // Killed with the agent by the parent-death signal, or else by the next start before it listened.
+      assertThat(ServerRecords.running(llamaServer)).isFalse();
+      try (Stream<Path> records = Files.list(AgentHarness.stateDir(dir))) {
+        assertThat(records.map(Path::toString)).noneMatch(name -> name.endsWith(".pid"));
+      }
+    } finally {
+      // No longer the agent's descendant: the clean-up after each test would miss it.
+      llamaServer.destroyForcibly();
     }
   }
 
@@ -144,10 +150,14 @@ class AgentShutdownTest {
       records.record(leftover.toHandle(), List.of(AgentHarness.launcher(dir).toString()));
     }
 
-    startAgent();
+    try {
+      startAgent();
 
-    assertThat(AgentHarness.alive(leftover.pid())).isFalse();
-    assertThat(Files.readString(dir.resolve("agent.out"))).contains("\"leftover_server_killed\"");
+      assertThat(AgentHarness.alive(leftover.pid())).isFalse();
+      assertThat(Files.readString(dir.resolve("agent.out"))).contains("\"leftover_server_killed\"");
+    } finally {
+      leftover.destroyForcibly();
+    }
   }
 
   @Test
