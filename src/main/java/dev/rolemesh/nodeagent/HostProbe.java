@@ -29,7 +29,10 @@ final class HostProbe {
     this.freshFor = freshFor;
   }
 
-  /** The cached facts while they are fresh or a newer probe runs; else those of a probe started now. */
+  /**
+   * The last facts probed, starting a probe when they are stale and none runs. Only until the first probe has ended
+   * does the answer wait for one.
+   */
   Future<HostFacts> facts() {
     boolean fresh = latest != null && System.nanoTime() - probedNanos < freshFor.toNanos();
     if (!fresh && running == null) {
