@@ -91,7 +91,8 @@ final class GatewayRunner {
     }
   }
 
-  private static boolean isLoopback(String host) {
+  /** Whether only this machine can reach a server bound to {@code host}. */
+  static boolean isLoopback(String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();
     } catch (UnknownHostException e) {

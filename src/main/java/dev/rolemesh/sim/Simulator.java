@@ -1,6 +1,7 @@
 package dev.rolemesh.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.config.UpstreamUrls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -100,13 +101,7 @@ public final class Simulator {
 
   /** {@code http://HOST:PORT}, with 127.0.0.1 standing in for a wildcard bind address. */
   public String baseUrl() {
-    String host = sim.options.host();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      host = "127.0.0.1";
-    } else if (host.contains(":")) {
-      host = "[" + host + "]";
-    }
-    return "http://" + host + ":" + port();
+    return UpstreamUrls.localUrl(sim.options.host(), port());
   }
 
   public SimOptions options() {

@@ -88,13 +88,20 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
 
   /** The config {@link #start} runs, written to agent.yaml (for an agent in its own process too) and loaded. */
   AgentConfig config(String llamaSettings, String yaml) throws Exception {
-    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nllama_server: {binary: '"
+    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nstate_dir: '" + stateDir()
+        + "'\nllama_server: {binary: '"
         + launcher() + "'" + (llamaSettings.isEmpty() ? "" : ", " + llamaSettings) + "}\n" + yaml;
     Path file = Files.writeString(dir.resolve("agent.yaml"), full);
     return AgentConfigBinder.load(file, null, Map.of("DIR", dir.toString()), warning -> fail(warning));
   }
 
-  private Path launcher() {
+  /** Where the agent keeps its pid files. */
+  Path stateDir() {
+    return dir.resolve("state");
+  }
+
+  /** The script the agent runs as llama-server. */
+  Path launcher() {
     return dir.resolve("llama-server");
   }
 
@@ -164,8 +171,9 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
     return chatAsync(model, false).get();
   }
 
+  /** Running, as the agent sees it: an exited process its new parent never reaped does not count. */
   static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return ProcessHandle.of(pid).map(ServerRecords::running).orElse(false);
   }
 
   /** Stops the agent as a clean shutdown would (deregister, stop servers, close its port), if it is running. */

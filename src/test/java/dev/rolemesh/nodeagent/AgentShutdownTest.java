@@ -2,6 +2,7 @@ package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.testing.Await;
@@ -9,13 +10,19 @@ import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JavaProcess;
 import dev.rolemesh.testing.JsonResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The agent as its own process: SIGTERM leaves no llama-server behind, whether it was serving or still loading. */
+/**
+ * The agent as its own process: SIGTERM leaves no llama-server behind, whether it was serving or still loading; a
+ * server outlives neither an agent killed with SIGKILL nor, failing that, the agent's next start; and a state_dir
+ * serves one agent at a time.
+ */
 class AgentShutdownTest {
 
   @RegisterExtension final AgentHarness harness = new AgentHarness();
@@ -35,12 +42,19 @@ class AgentShutdownTest {
 
   /** Starts the harness's agent config as its own process, and returns once it listens. */
   private void startAgent() throws Exception {
-    harness.config("", "models:\n  - {model_id: m, path: " + harness.weights("m.gguf") + ", roles: [r]}\n");
+    harness.config("", models());
     agent = JavaProcess.start(harness.dir(), List.of("-Xmx128m"), false,
         "node-agent", "--config", harness.dir().resolve("agent.yaml").toString());
     JsonNode started = json(agent.awaitLine(line -> json(line).path("event").asText().equals("agent_started")));
     String listen = started.get("listen").asText();
+    if (http != null) {
+      http.close();
+    }
     http = HttpCalls.preferringHttp2(() -> listen);
+  }
+
+  private String models() {
+    return "models:\n  - {model_id: m, path: " + harness.weights("m.gguf") + ", roles: [r]}\n";
   }
 
   private CompletableFuture<JsonResponse> chat() {
@@ -63,7 +77,7 @@ class AgentShutdownTest {
     agent.terminate();
     agent.awaitExit();
 
-    assertThat(children).noneMatch(ProcessHandle::isAlive);
+    assertThat(children).noneMatch(ServerRecords::running);
     assertThat(String.join("\n", agent.output())).contains("\"server_stopped\"").contains("\"agent_stopped\"");
   }
 
@@ -80,10 +94,60 @@ class AgentShutdownTest {
     agent.terminate();
     agent.awaitExit();
 
-    assertThat(children).noneMatch(ProcessHandle::isAlive);
+    assertThat(children).noneMatch(ServerRecords::running);
     // The waiting request is told the agent is going away, unless the connection went first.
     assertThat(pending.handle((response, error) -> response == null ? 503 : response.statusCode()).get())
         .isEqualTo(503);
+  }
+
+  @Test
+  void sigkillOfTheAgentLeavesNoServerRunningOnceItIsBack() throws Exception {
+    startAgent();
+    assertThat(chat().get().statusCode()).isEqualTo(200);
+    // A handle knows its process's start time, so it never signals a later process that reuses the pid.
+    ProcessHandle llamaServer = ProcessHandle.of(server().get("pid").asLong()).orElseThrow();
+
+    agent.kill();
+    try {
+      startAgent();
+
+      // Killed with the agent by the parent-death signal, or else by the next start before it listened.
+      assertThat(ServerRecords.running(llamaServer)).isFalse();
+      try (Stream<Path> records = Files.list(harness.stateDir())) {
+        assertThat(records.map(Path::toString)).noneMatch(name -> name.endsWith(".pid"));
+      }
+    } finally {
+      // No longer the agent's descendant: the clean-up after each test would miss it.
+      llamaServer.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aServerRecordedByAPreviousRunIsKilledBeforeTheAgentListens() throws Exception {
+    Files.createFile(harness.hold());
+    // The launcher waits while "hold" exists: a stand-in for a server that lost its agent.
+    Process leftover = new ProcessBuilder(harness.launcher().toString()).start();
+    try (ServerRecords records = ServerRecords.open(harness.stateDir())) {
+      records.record(leftover.toHandle(), List.of(harness.launcher().toString()));
+    }
+
+    try {
+      startAgent();
+
+      assertThat(AgentHarness.alive(leftover.pid())).isFalse();
+      assertThat(agent.output()).anyMatch(line -> line.contains("\"leftover_server_killed\""));
+    } finally {
+      leftover.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aSecondAgentOnTheSameStateDirDoesNotStart() throws Exception {
+    startAgent();
+
+    // The harness's own agent, in this JVM, on the config and state_dir of the one in its own process.
+    assertThatThrownBy(() -> harness.start(models())).rootCause()
+        .hasMessage("state_dir " + harness.stateDir() + " is in use by another node agent");
   }
 
   private static JsonNode json(String line) {

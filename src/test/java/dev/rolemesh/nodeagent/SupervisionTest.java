@@ -79,11 +79,10 @@ class SupervisionTest {
     assertThat(error.get("code").asText()).isEqualTo("model_unavailable");
     assertThat(error.get("message").asText())
         .startsWith("Model 'stuck' failed to start: llama-server did not report ready on /health within 1s");
-    long pid = harness.launches().getFirst();
-    Await.until("the stuck server to be stopped", () -> !AgentHarness.alive(pid));
-    JsonNode server = harness.server(null);
-    assertThat(server.get("state").asText()).isEqualTo("failed");
-    assertThat(server.get("error").asText()).contains("did not report ready");
+    Await.until("the stuck server to be stopped",
+        () -> harness.server(null).get("state").asText().equals("failed"));
+    assertThat(AgentHarness.alive(harness.launches().getFirst())).isFalse();
+    assertThat(harness.server(null).get("error").asText()).contains("did not report ready");
 
     HttpResponse<String> again = harness.chat("stuck");
 
