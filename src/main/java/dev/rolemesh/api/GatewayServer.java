@@ -80,7 +80,8 @@ public final class GatewayServer {
         config.gateway().probeCacheTtl());
     return new GatewayServices(config, roles, chooser, new RoleAvailability(chooser, probe),
         new ApiKeys(config.auth().clientApiKeys()), new ApiKeys(config.auth().nodeApiKeys()), log,
-        new AccessLog(log), System.currentTimeMillis() / 1000, nodes);
+        new AccessLog(log), System.currentTimeMillis() / 1000, nodes,
+        "1.1 rolemesh-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
   }
 
   public int port() {

@@ -13,6 +13,8 @@ import dev.rolemesh.routing.RoleTable;
  * What every event loop's server shares: built once at startup, thread-safe, never rebuilt per request.
  *
  * @param startedEpochSeconds the {@code created} stamp of listed models, stable for the process's life
+ * @param via this gateway's entry in the {@code Via} header, unique per process so that a request coming back to
+ *     the same gateway is recognised as a loop while a chain of different gateways still works
  */
 public record GatewayServices(
     GatewayConfig config,
@@ -24,7 +26,8 @@ public record GatewayServices(
     JsonLog log,
     AccessLog accessLog,
     long startedEpochSeconds,
-    NodeRegistry nodes) {
+    NodeRegistry nodes,
+    String via) {
 
   /** The longest {@code connect_s} of any model, which bounds every TCP connect attempt to a backend. */
   public java.time.Duration longestConnectTimeout() {

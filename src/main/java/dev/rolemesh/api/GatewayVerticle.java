@@ -32,7 +32,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", services.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client);
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, services.via());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.

@@ -38,6 +38,11 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
+    if (cameBackThroughUs(ctx)) {
+      new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
+          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+      return;
+    }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
@@ -80,16 +85,18 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     services.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id).onSuccess(outcome -> {
+    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
       boolean retry = failure != null && !outcome.responded() && retryable(failure);
       services.chooser().finished(upstream, retry);
       UpstreamProbe probe = services.availability().probe();
-      if (failure == null) {
+      // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
+      // loads) is no sign of health.
+      if (upstream.nodeId() == null && failure == null && outcome.status() < 500) {
         probe.record(upstream, Availability.up());
-      } else if (failure.kind() == Failure.Kind.REFUSED) {
+      } else if (upstream.nodeId() == null && failure != null && failure.kind() == Failure.Kind.REFUSED) {
         probe.record(upstream, Availability.down(failure.detail()));
       }
       if (retry && index + 1 < candidates.size()) {
@@ -105,6 +112,15 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     });
+  }
+
+  private boolean cameBackThroughUs(RoutingContext ctx) {
+    for (String via : ctx.request().headers().getAll("Via")) {
+      if (via.contains(services.via())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Only failures that show the backend never started on the request; a timeout may mean it is generating. */

@@ -13,7 +13,7 @@ public final class RequestContext {
   private static final String KEY = "rolemesh.request";
 
   final String id;
-  private final long started = System.nanoTime();
+  final long started = System.nanoTime();
   String alias;
   String upstream;
   boolean stream;

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.routing.Upstream;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
@@ -41,11 +43,18 @@ public final class UpstreamProbe {
 
   public Future<Availability> check(Upstream upstream) {
     long now = System.nanoTime();
-    Cached cached = cache.compute(upstream.baseUrl(), (url, old) ->
+    Future<Availability> shared = cache.compute(upstream.baseUrl(), (url, old) ->
         old != null && (old.expiresAt - now > 0 || !old.result.isComplete())
             ? old
-            : new Cached(probe(upstream), now + ttlNanos));
-    return cached.result;
+            : new Cached(probe(upstream), now + ttlNanos)).result;
+    Context caller = Vertx.currentContext();
+    if (shared.isComplete() || caller == null) {
+      return shared;
+    }
+    // The probe completes on the event loop that started it; each asker continues on its own.
+    Promise<Availability> mine = Promise.promise();
+    shared.onComplete(done -> caller.runOnContext(v -> mine.handle(done)));
+    return mine.future();
   }
 
   /** Records what real traffic just showed, so the next listing does not wait for the cache to expire. */

@@ -23,6 +23,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -32,7 +34,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code rolemesh demo}: two simulated llama-server backends behind a gateway, so a newcomer sees role routing and
  * token streaming with no GPU and no model. It walks through a few requests, then keeps serving for curl.
- * Logs go to stderr so the walk-through on stdout stays readable.
+ * The gateway's JSON log goes to a file, so its lines do not land in the middle of the streamed text.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Start the gateway with two simulated role backends (planner, writer) and show them working.")
@@ -52,7 +54,8 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintStream out = System.out;
-    JsonLog log = JsonLog.to(System.err);
+    Path logFile = Files.createTempFile("rolemesh-demo-", ".log");
+    JsonLog log = JsonLog.to(new PrintStream(Files.newOutputStream(logFile), true, StandardCharsets.UTF_8));
     Vertx vertx = VertxRuntime.create();
     Simulator planner = VertxRuntime.await(Simulator.start(vertx,
         SimOptions.defaults().withPort(0).withAlias("planner-sim").withTokenDelayMs(25)));
@@ -69,12 +72,13 @@ final class DemoCommand implements Callable<Integer> {
       return 1;
     }
     walkThrough(out, gateway.baseUrl());
+    out.println();
+    out.println("The gateway's log, one JSON line per request: " + logFile);
     if (once) {
       VertxRuntime.await(vertx.close());
       log.flush();
       return 0;
     }
-    out.println();
     out.println("The gateway keeps running at " + gateway.baseUrl() + " — try it yourself:");
     out.println("  curl -sS " + gateway.baseUrl() + "/v1/models");
     out.println("  curl -N " + gateway.baseUrl() + "/v1/chat/completions -H 'Content-Type: application/json' \\");

@@ -28,8 +28,9 @@ final class GatewayRunner {
   /** Serves until the JVM is stopped; returns 1 with one line when the gateway cannot start (e.g. port taken). */
   static int serve(GatewayConfig config, RegistrySettings registry, JsonLog log) throws InterruptedException {
     Vertx vertx = VertxRuntime.create();
+    GatewayServer server;
     try {
-      start(vertx, config, registry, log);
+      server = start(vertx, config, registry, log);
     } catch (Exception e) {
       log.flush();
       System.err.println("rolemesh: cannot listen on " + config.gateway().host() + ":" + config.gateway().port()
@@ -39,6 +40,12 @@ final class GatewayRunner {
     }
     VertxRuntime.runUntilStopped(vertx, () -> {
       log.info("stopping", "RoleMesh gateway stopping");
+      try {
+        // Closing the server also writes the registry's last change to disk.
+        VertxRuntime.await(server.close());
+      } catch (Exception e) {
+        log.error("stop_failed", "gateway did not stop cleanly: " + e.getMessage());
+      }
       log.flush();
     });
     return 0;
@@ -70,6 +77,13 @@ final class GatewayRunner {
       log.info("role", model.alias() + " -> " + route + (isDefault ? " (default)" : ""),
           "alias", model.alias(), "route", route, "default", isDefault);
     }
+    boolean discovered = config.models().values().stream()
+        .anyMatch(model -> model.target() instanceof ModelTarget.Discovered);
+    if (!isLoopback(config.gateway().host()) && discovered && config.auth().nodeApiKeys().isEmpty()) {
+      log.warn("nodes_without_keys", "WARNING: listening on non-loopback address " + config.gateway().host()
+          + " with discovered roles and no auth.node_api_keys: anyone who can reach this port can register a node"
+          + " and receive those roles' traffic. Set node keys.");
+    }
     if (!isLoopback(config.gateway().host()) && config.auth().clientApiKeys().isEmpty()) {
       log.warn("exposed_without_keys", "WARNING: listening on non-loopback address " + config.gateway().host()
           + " with no auth.client_api_keys: anyone who can reach this port can use every model. Set client keys"
@@ -77,7 +91,8 @@ final class GatewayRunner {
     }
   }
 
-  private static boolean isLoopback(String host) {
+  /** Whether only this machine can reach a server bound to {@code host}. */
+  static boolean isLoopback(String host) {
     try {
       return InetAddress.getByName(host).isLoopbackAddress();
     } catch (UnknownHostException e) {

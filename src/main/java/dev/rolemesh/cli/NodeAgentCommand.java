@@ -63,6 +63,12 @@ final class NodeAgentCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
+    if (!GatewayRunner.isLoopback(agentConfig.host())) {
+      log.warn("exposed_without_auth", "WARNING: listening on non-loopback address " + agentConfig.host()
+          + " and the node agent has no authentication: anyone who can reach port " + agent.port() + " can use"
+          + " this node's models and make it load and unload them. Firewall the port so that only the gateway"
+          + " reaches it (docs/node-agent.md), or bind 127.0.0.1.");
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

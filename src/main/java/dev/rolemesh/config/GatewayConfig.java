@@ -16,9 +16,4 @@ public record GatewayConfig(
     ServerSettings gateway,
     AuthConfig auth,
     Map<String, ModelConfig> models,
-    Path source) {
-
-  public ModelConfig defaultModelConfig() {
-    return models.get(defaultModel);
-  }
-}
+    Path source) {}

@@ -12,6 +12,7 @@ import java.util.List;
  * @param gateway where to register, or null to run without a gateway
  * @param gpus GPU indexes, one llama-server each; empty means a single CPU slot
  * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
+ * @param stateDir where the agent records the servers it runs, to kill those a crashed run left behind
  * @param source the base config file, for messages
  */
 public record AgentConfig(
@@ -24,10 +25,12 @@ public record AgentConfig(
     List<Integer> gpus,
     List<ModelSpec> models,
     String nvidiaSmi,
+    Path stateDir,
     Path source) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8091;
+  public static final Path DEFAULT_STATE_DIR = Path.of("./state/node-agent");
 
   /**
    * @param url the gateway's root, without {@code /v1}

@@ -5,6 +5,7 @@ import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.registry.NodeIds;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /** Loads the node agent's config with the gateway's merge and {@code ${ENV}} rules and checks it. */
 public final class AgentConfigBinder {
-
-  /** The gateway refuses other node ids at registration; refusing them here fails at start instead of forever. */
-  private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}");
 
   private static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
   private static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(5);
@@ -48,16 +45,17 @@ public final class AgentConfigBinder {
     ConfigMap top = root.asMap();
     ConfigNode nodeIdNode = top.get("node_id");
     String nodeId = required(nodeIdNode, "like gpu-box-1").asNonBlankString();
-    if (!NODE_ID.matcher(nodeId).matches()) {
-      throw nodeIdNode.error("may hold only letters, digits and . _ : @ - (starting with a letter or digit, at most"
-          + " 128), got \"" + nodeId + "\"");
+    // The gateway refuses such ids at registration: refusing them here fails at start instead of forever.
+    String problem = NodeIds.problem(nodeId);
+    if (problem != null) {
+      throw nodeIdNode.error(problem);
     }
     ConfigMap listen = top.get("listen").asMap();
     String host = listen.get("host").readOr(AgentConfig.DEFAULT_HOST, ConfigNode::asNonBlankString);
     int port = listen.get("port").readOr(AgentConfig.DEFAULT_PORT, node -> node.asInt(0, 65535));
     listen.warnUnknownKeys();
     AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
-    URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::rootUrl);
+    URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::url);
     if (baseUrl == null && gateway != null && (host.equals("0.0.0.0") || host.equals("::"))) {
       throw top.get("base_url").error("required when listen.host is " + host
           + ": the gateway needs an address it can reach, like http://10.0.0.12:8091");
@@ -66,8 +64,10 @@ public final class AgentConfigBinder {
     List<Integer> gpus = gpus(top.get("gpus"));
     List<ModelSpec> models = models(required(top.get("models"), "a list of {model_id, path, roles}"), gpus);
     String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
+    Path stateDir = top.get("state_dir")
+        .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
     top.warnUnknownKeys();
-    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, source);
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
@@ -77,29 +77,20 @@ public final class AgentConfigBinder {
     return node;
   }
 
-  /** The registry takes only {@code http(s)://host[:port]}: the agent serves the OpenAI API at its root. */
-  private static URI rootUrl(ConfigNode node) throws ConfigException {
-    URI url;
+  /**
+   * The gateway's rules for both URLs: an optional path prefix (a reverse proxy in front of the agent or the
+   * gateway), a trailing {@code /v1} stripped.
+   */
+  private static URI url(ConfigNode node) throws ConfigException {
     try {
-      url = UpstreamUrls.normalize(node.asNonBlankString());
+      return UpstreamUrls.normalize(node.asNonBlankString());
     } catch (IllegalArgumentException e) {
       throw node.error(e.getMessage());
     }
-    if (!url.getRawPath().isEmpty()) {
-      throw node.error("must be http(s)://host:port without a path, got \"" + node.asNonBlankString() + "\"");
-    }
-    return url;
   }
 
   private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
-    ConfigNode urlNode = required(gateway.get("url"), "like http://10.0.0.2:8000");
-    URI url;
-    try {
-      url = UpstreamUrls.normalize(urlNode.asNonBlankString());
-    } catch (IllegalArgumentException e) {
-      throw urlNode.error(e.getMessage());
-    }
-    AgentConfig.Gateway out = new AgentConfig.Gateway(url,
+    AgentConfig.Gateway out = new AgentConfig.Gateway(url(required(gateway.get("url"), "like http://10.0.0.2:8000")),
         gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
         gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds));
     gateway.warnUnknownKeys();
@@ -173,10 +164,26 @@ public final class AgentConfigBinder {
           : "must be one of gpus " + gpus + ", got " + gpu);
     }
     ModelSpec spec = new ModelSpec(modelId, path, roles,
-        model.get("args").readOr(List.of(), ConfigNode::asStringList),
+        args(model.get("args")),
         model.get("ctx").readOr(null, value -> value.asInt(0, Integer.MAX_VALUE)),
         gpu);
     model.warnUnknownKeys();
     return spec;
+  }
+
+  /**
+   * llama-server takes the last {@code --host} it sees, so one here would override the agent's 127.0.0.1 and open
+   * the server to the network; a {@code --port} would move it away from where the agent sends requests.
+   */
+  private static List<String> args(ConfigNode node) throws ConfigException {
+    List<String> args = node.readOr(List.of(), ConfigNode::asStringList);
+    for (String arg : args) {
+      String flag = arg.split("=", 2)[0];
+      if (flag.equals("--host") || flag.equals("--port")) {
+        throw node.error("must not set " + flag + ", got \"" + arg + "\": the agent runs every llama-server on"
+            + " 127.0.0.1 and a port it picks, so that only the agent can reach it");
+      }
+    }
+    return args;
   }
 }

@@ -20,6 +20,8 @@ final class AgentJson {
   /**
    * Every configured model is advertised, loaded or not, because the agent loads any of them on demand; the meta
    * says which are loaded and where, so an operator can tell a warm node from a cold one.
+   *
+   * @param host null when probing the host failed
    */
   static ObjectNode registration(AgentConfig config, URI baseUrl, ModelScheduler scheduler, HostFacts host) {
     ObjectNode out = JSON.createObjectNode();
@@ -34,7 +36,9 @@ final class AgentJson {
     }
     ObjectNode meta = out.putObject("meta");
     meta.put("agent", AGENT);
-    meta.set("host", host(host));
+    if (host != null) {
+      meta.set("host", host(host));
+    }
     meta.set("servers", servers(scheduler));
     return out;
   }

@@ -1,8 +1,8 @@
 package dev.rolemesh.nodeagent;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.api.ApiError;
+import dev.rolemesh.api.Responses;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
@@ -36,27 +36,30 @@ final class AgentRoutes {
   private final UpstreamProxy proxy;
   /** Null when the agent runs without a gateway. */
   private final Registrar registrar;
+  private final HostProbe host;
   private final JsonLog log;
   private final AccessLog accessLog;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
-  AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, JsonLog log) {
+  AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, HostProbe host,
+      JsonLog log) {
     this.config = config;
     this.scheduler = scheduler;
     this.proxy = proxy;
     this.registrar = registrar;
+    this.host = host;
     this.log = log;
     this.accessLog = new AccessLog(log);
   }
 
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> json(ctx, 200, status("ok")));
+    router.get("/health").handler(ctx -> Responses.json(ctx, 200, status("ok")));
     router.get("/ready").handler(this::ready);
-    router.get("/v1/models").handler(ctx -> json(ctx, 200, AgentJson.models(config, scheduler, startedEpochSeconds)));
-    router.get("/v1/node/inventory").handler(ctx -> ctx.vertx()
-        .executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
-        .onSuccess(host -> json(ctx, 200, AgentJson.inventory(config, scheduler, host)))
+    router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,
+        AgentJson.models(config, scheduler, startedEpochSeconds)));
+    router.get("/v1/node/inventory").handler(ctx -> host.facts()
+        .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::forward);
 
@@ -74,11 +77,11 @@ final class AgentRoutes {
   /** Ready once the gateway knows this node (or there is no gateway): it can load any model on demand. */
   private void ready(RoutingContext ctx) {
     if (registrar == null || registrar.registered()) {
-      json(ctx, 200, status("ready"));
+      Responses.json(ctx, 200, status("ready"));
     } else {
       ObjectNode body = status("not_ready");
       body.put("reason", registrar.lastError());
-      json(ctx, 503, body);
+      Responses.json(ctx, 503, body);
     }
   }
 
@@ -127,7 +130,7 @@ final class AgentRoutes {
       Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
           model.modelId(), null, Timeouts.DEFAULTS, null);
       ctx.put(UPSTREAM, upstream.toString());
-      proxy.forward(ctx.request(), upstream, body, requestId).onSuccess(outcome -> {
+      proxy.forward(ctx.request(), upstream, body, requestId, started).onSuccess(outcome -> {
         lease.release();
         Failure failure = outcome.failure();
         if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
@@ -167,17 +170,8 @@ final class AgentRoutes {
   }
 
   private static ObjectNode status(String status) {
-    ObjectNode body = AgentJson.JSON.createObjectNode();
+    ObjectNode body = Responses.object();
     body.put("status", status);
     return body;
-  }
-
-  private static void json(RoutingContext ctx, int status, ObjectNode body) {
-    try {
-      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-          .end(Buffer.buffer(AgentJson.JSON.writeValueAsBytes(body)));
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a tree of plain nodes always serialises", e);
-    }
   }
 }

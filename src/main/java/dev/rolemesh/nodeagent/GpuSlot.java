@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -34,6 +35,7 @@ final class GpuSlot {
   private final Integer gpu;
   private final Context context;
   private final AgentConfig.LlamaServer settings;
+  private final ServerLauncher launcher;
   private final HttpClient health;
   private final ModelScheduler scheduler;
   private final JsonLog log;
@@ -56,11 +58,12 @@ final class GpuSlot {
   private long timer = -1;
   private boolean closed;
 
-  GpuSlot(Integer gpu, Context context, AgentConfig.LlamaServer settings, HttpClient health,
+  GpuSlot(Integer gpu, Context context, AgentConfig.LlamaServer settings, ServerLauncher launcher, HttpClient health,
       ModelScheduler scheduler, JsonLog log) {
     this.gpu = gpu;
     this.context = context;
     this.settings = settings;
+    this.launcher = launcher;
     this.health = health;
     this.scheduler = scheduler;
     this.log = log;
@@ -167,7 +170,7 @@ final class GpuSlot {
     loads++;
     loadStartedNanos = System.nanoTime();
     scheduler.slotChanged();
-    launching = ServerProcess.launch(context, settings.binary(), model, gpu);
+    launching = launcher.launch(model, gpu);
     launching.onComplete(launched -> {
       launching = null;
       if (launched.failed()) {
@@ -185,7 +188,7 @@ final class GpuSlot {
       timer = context.owner().setTimer(settings.readyTimeout().toMillis(), id -> {
         timer = -1;
         fail(model, "llama-server did not report ready on /health within "
-            + seconds(settings.readyTimeout()) + "; output: " + started.outputTail());
+            + Seconds.format(settings.readyTimeout()) + "; output: " + started.outputTail());
       });
       pollHealth(started);
     });
@@ -347,9 +350,4 @@ final class GpuSlot {
    */
   record Snapshot(Integer gpu, String state, String model, String next, Integer port, Long pid, Long uptimeSeconds,
       int restarts, int loads, int inFlight, String error) {}
-
-  /** {@code 5s}, {@code 0.5s}: how durations from the config are quoted back in messages. */
-  static String seconds(Duration duration) {
-    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() / 1000.0 + "s";
-  }
 }

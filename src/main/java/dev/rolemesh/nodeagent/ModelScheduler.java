@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -40,15 +41,16 @@ final class ModelScheduler {
   /**
    * @param loadedChanged told when the set of loaded (or failed) models changes, to re-register
    */
-  ModelScheduler(Context context, AgentConfig config, HttpClient health, JsonLog log, Runnable loadedChanged) {
+  ModelScheduler(Context context, AgentConfig config, ServerLauncher launcher, HttpClient health, JsonLog log,
+      Runnable loadedChanged) {
     this.context = context;
     this.settings = config.llamaServer();
     this.loadedChanged = loadedChanged;
     if (config.gpus().isEmpty()) {
-      slots.add(new GpuSlot(null, context, settings, health, this, log));
+      slots.add(new GpuSlot(null, context, settings, launcher, health, this, log));
     }
     for (int gpu : config.gpus()) {
-      slots.add(new GpuSlot(gpu, context, settings, health, this, log));
+      slots.add(new GpuSlot(gpu, context, settings, launcher, health, this, log));
     }
   }
 
@@ -86,7 +88,7 @@ final class ModelScheduler {
       this.timer = context.owner().setTimer(settings.switchWait().toMillis(), id -> {
         if (waiting.remove(this)) {
           lease.fail(new Unavailable("Model '" + model.modelId() + "' is still loading after "
-              + GpuSlot.seconds(settings.switchWait()) + " (llama_server.switch_wait_s); try again shortly",
+              + Seconds.format(settings.switchWait()) + " (llama_server.switch_wait_s); try again shortly",
               RETRY_AFTER_LOADING_S));
         }
       });

@@ -1,6 +1,9 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -9,7 +12,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.PoolOptions;
 import java.net.URI;
 
 /**
@@ -20,9 +22,8 @@ import java.net.URI;
  */
 public final class NodeAgent {
 
-  /** Below llama-server's own keep-alive of 5 s, so the agent never reuses a connection the server is closing. */
-  private static final int KEEP_ALIVE_SECONDS = 4;
-  private static final int POOL_SIZE = 256;
+  /** What the agent adds to the Via header of requests it relays, so that the gateway can detect loops. */
+  private static final String VIA = "1.1 rolemesh-node-agent";
 
   private final Vertx vertx;
   private final String deploymentId;
@@ -34,7 +35,10 @@ public final class NodeAgent {
     this.verticle = verticle;
   }
 
-  /** Listens, then registers with the gateway (retrying in the background while it is unreachable). */
+  /**
+   * Kills the llama-servers a crashed run left, listens, then registers with the gateway (retrying in the background
+   * while it is unreachable).
+   */
   public static Future<NodeAgent> start(Vertx vertx, AgentConfig config, JsonLog log) {
     AgentVerticle verticle = new AgentVerticle(config, log);
     return vertx.deployVerticle(verticle).map(id -> new NodeAgent(vertx, id, verticle));
@@ -58,9 +62,10 @@ public final class NodeAgent {
     private final AgentConfig config;
     private final JsonLog log;
     private HttpServer server;
+    private ServerLauncher launcher;
     private ModelScheduler scheduler;
     private Registrar registrar;
-    private HostFacts host;
+    private HostProbe host;
     private URI baseUrl;
 
     AgentVerticle(AgentConfig config, JsonLog log) {
@@ -70,37 +75,51 @@ public final class NodeAgent {
 
     @Override
     public Future<?> start() {
-      HttpClient upstream = vertx.createHttpClient(new HttpClientOptions().setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-          .setTcpNoDelay(true).setName("rolemesh-agent-upstream"), new PoolOptions().setHttp1MaxSize(POOL_SIZE));
+      // Servers a crashed run left are killed before anything may load onto their GPUs.
+      return ServerLauncher.open(context, config.stateDir(), config.llamaServer().binary(), log)
+          .compose(opened -> {
+            launcher = opened;
+            return listen().onFailure(failed -> launcher.close());
+          });
+    }
+
+    private Future<HttpServer> listen() {
+      HttpClient upstream = UpstreamClients.create(vertx, "rolemesh-agent-upstream", Timeouts.DEFAULTS.connect());
       // Health polls go to a new port per load and heartbeats come seconds apart: nothing worth keeping alive.
       HttpClient control = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
           .setName("rolemesh-agent-control"));
-      scheduler = new ModelScheduler(context, config, control, log, this::loadedModelsChanged);
+      host = new HostProbe(context, () -> HostFacts.probe(config.nvidiaSmi()), HostProbe.FRESH_FOR);
+      scheduler = new ModelScheduler(context, config, launcher, control, log, this::loadedModelsChanged);
       if (config.gateway() != null) {
         registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
-            () -> AgentJson.registration(config, baseUrl, scheduler, host),
+            () -> AgentJson.registration(config, baseUrl, scheduler, host.latest()),
             () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream), registrar, log)
-          .router(vertx));
-      return vertx.executeBlocking(() -> HostFacts.probe(config.nvidiaSmi()))
-          .compose(facts -> {
-            host = facts;
-            return server.listen();
-          })
-          .onSuccess(listening -> {
-            baseUrl = config.baseUrl() != null ? config.baseUrl() : listenUrl(config.host(), listening.actualPort());
-            log.info("agent_started", null, "node_id", config.nodeId(),
-                "listen", listenUrl(config.host(), listening.actualPort()).toString(), "base_url", baseUrl.toString(),
-                "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
-                "gpus", config.gpus(), "host_gpus", host.gpus().stream().map(HostFacts.Gpu::name).toList(),
-                "models", config.models().stream().map(ModelSpec::modelId).toList());
-            if (registrar != null) {
-              registrar.start();
-            }
-          });
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA), registrar, host,
+          log).router(vertx));
+      return server.listen().onSuccess(listening -> {
+        String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
+        baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
+        log.info("agent_started", null, "node_id", config.nodeId(), "listen", listen,
+            "base_url", baseUrl.toString(),
+            "gateway", config.gateway() == null ? null : config.gateway().url().toString(),
+            "gpus", config.gpus(), "models", config.models().stream().map(ModelSpec::modelId).toList());
+        // Serving does not wait for nvidia-smi; registering does, so that the first registration has the host facts.
+        host.facts().onComplete(probed -> {
+          if (probed.succeeded()) {
+            HostFacts facts = probed.result();
+            log.info("host_probed", facts.gpuError(), "hostname", facts.hostname(), "cpus", facts.cpus(),
+                "host_gpus", facts.gpus().stream().map(HostFacts.Gpu::name).toList());
+          } else {
+            log.error("host_probe_failed", String.valueOf(probed.cause()));
+          }
+          if (registrar != null) {
+            registrar.start();
+          }
+        });
+      });
     }
 
     private void loadedModelsChanged() {
@@ -115,13 +134,9 @@ public final class NodeAgent {
       Future<Void> deregistered = registrar == null ? Future.succeededFuture() : registrar.close();
       return deregistered
           .compose(v -> scheduler.close())
+          .compose(v -> launcher.close())
           .compose(v -> server.close())
           .onComplete(done -> log.info("agent_stopped", null, "node_id", config.nodeId()));
-    }
-
-    private static URI listenUrl(String host, int port) {
-      String shown = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
-      return URI.create("http://" + (shown.contains(":") ? "[" + shown + "]" : shown) + ":" + port);
     }
   }
 }

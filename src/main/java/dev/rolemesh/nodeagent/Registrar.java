@@ -41,6 +41,8 @@ final class Registrar {
   private long retryTimer = -1;
   private long heartbeatTimer = -1;
   private String lastError = "not registered yet";
+  /** Until then, changes need no registration: the first one will carry them. */
+  private boolean started;
   private boolean closed;
 
   Registrar(Context context, HttpClient client, AgentConfig.Gateway gateway, String nodeId,
@@ -55,7 +57,12 @@ final class Registrar {
     this.log = log;
   }
 
+  /** Called once the host facts are known, which may be after the agent was stopped. */
   void start() {
+    if (closed) {
+      return;
+    }
+    started = true;
     heartbeatTimer = context.owner().setPeriodic(gateway.heartbeat().toMillis(), id -> sendHeartbeat());
     register();
   }
@@ -71,7 +78,7 @@ final class Registrar {
 
   /** The served models changed: register again now (or right after the registration on its way). */
   void refresh() {
-    if (closed) {
+    if (!started || closed) {
       return;
     }
     if (sending) {

@@ -5,9 +5,6 @@ import io.vertx.core.Future;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -19,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One llama-server OS process, always bound to 127.0.0.1 on a port the agent picked: only the agent may reach it.
- * Forking, signalling and reading its output happen off the event loop; its exit is reported on the agent's context.
+ * {@link ServerLauncher} starts it; its output is read off the event loop and its exit reported on the agent's
+ * context.
  */
 final class ServerProcess {
 
@@ -45,7 +43,8 @@ final class ServerProcess {
   private final Future<Integer> exited;
   private volatile boolean stopRequested;
 
-  private ServerProcess(Process process, int port, Context context) {
+  /** Watches a started llama-server; {@code context} is where {@link #exited()} completes: the agent's event loop. */
+  ServerProcess(Process process, int port, Context context) {
     this.process = process;
     this.port = port;
     this.context = context;
@@ -54,45 +53,6 @@ final class ServerProcess {
         .completeOnTimeout(null, OUTPUT_DRAIN_MS, TimeUnit.MILLISECONDS)
         .thenApply(v -> process.exitValue()));
     this.exited = Future.fromCompletionStage(exitCode, context);
-  }
-
-  /**
-   * Starts llama-server for {@code model} on a worker thread.
-   *
-   * @param gpu the index made visible through {@code CUDA_VISIBLE_DEVICES}, or null for the CPU slot, which keeps
-   *     the agent's environment
-   * @param context where {@link #exited()} completes: the agent's event loop
-   * @return fails with the launch error (no such binary, not executable)
-   */
-  static Future<ServerProcess> launch(Context context, String binary, ModelSpec model, Integer gpu) {
-    return context.executeBlocking(() -> {
-      int port = freeLoopbackPort();
-      ProcessBuilder builder = new ProcessBuilder(command(binary, model, port)).redirectErrorStream(true);
-      if (gpu != null) {
-        builder.environment().put("CUDA_VISIBLE_DEVICES", String.valueOf(gpu));
-      }
-      return new ServerProcess(builder.start(), port, context);
-    });
-  }
-
-  static List<String> command(String binary, ModelSpec model, int port) {
-    List<String> command = new ArrayList<>(List.of(binary, "-m", model.path(), "--host", LOOPBACK,
-        "--port", String.valueOf(port), "-a", model.modelId()));
-    if (model.ctx() != null) {
-      command.addAll(List.of("-c", String.valueOf(model.ctx())));
-    }
-    command.addAll(model.args());
-    return command;
-  }
-
-  // Another program can take the port before llama-server binds it; llama-server then exits while loading and the
-  // load is reported failed with its output, which names the port.
-  private static int freeLoopbackPort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   int port() {
@@ -133,23 +93,31 @@ final class ServerProcess {
     if (exited.isComplete()) {
       return exited;
     }
-    context.executeBlocking(() -> signal(false));
-    long timer = context.owner().setTimer(Math.max(1, grace.toMillis()), id -> context.executeBlocking(
-        () -> signal(true)));
+    // Listing the descendants scans /proc, so it runs on a worker, unordered so that it waits for no other blocking
+    // task. It comes before any signal: once the process is gone, its children are reparented and out of reach.
+    Future<List<ProcessHandle>> tree = context.executeBlocking(this::tree, false);
+    tree.onSuccess(all -> signal(all, false));
+    long timer = context.owner().setTimer(Math.max(1, grace.toMillis()),
+        id -> signal(tree.succeeded() ? tree.result() : List.of(process.toHandle()), true));
     return exited.andThen(done -> context.owner().cancelTimer(timer));
   }
 
-  private Void signal(boolean kill) {
+  /** The children first, so that none sees its parent die and goes on alone. */
+  private List<ProcessHandle> tree() {
     List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
     all.add(process.toHandle());
-    for (ProcessHandle handle : all) {
+    return all;
+  }
+
+  /** A kill(2) each, which does not wait: sent from the event loop, a busy worker pool cannot delay it. */
+  private static void signal(List<ProcessHandle> handles, boolean kill) {
+    for (ProcessHandle handle : handles) {
       if (kill) {
         handle.destroyForcibly();
       } else {
         handle.destroy();
       }
     }
-    return null;
   }
 
   private void readOutput() {

@@ -40,6 +40,17 @@ public record Failure(Kind kind, String detail) {
     }
   }
 
+  /**
+   * A failure to get a connection. Vert.x reports running out of {@code connect_s} while waiting for a connection as
+   * a plain timeout, which must count as a connect timeout (retried on another node), not as a read timeout.
+   */
+  public static Failure connecting(Throwable cause, Timeouts limits) {
+    if (cause instanceof TimeoutException) {
+      return new Failure(Kind.CONNECT_TIMEOUT, "no connection within connect_s=" + Seconds.format(limits.connect()));
+    }
+    return classify(cause, limits);
+  }
+
   public static Failure classify(Throwable cause, Timeouts limits) {
     return switch (cause) {
       case ConnectTimeoutException e -> new Failure(Kind.CONNECT_TIMEOUT,

@@ -30,10 +30,16 @@ public final class UpstreamProxy {
 
   private final Vertx vertx;
   private final HttpClient client;
+  private final String via;
 
-  public UpstreamProxy(Vertx vertx, HttpClient client) {
+  /**
+   * @param via this hop's entry in the {@code Via} header sent upstream (e.g. {@code 1.1 rolemesh-3f2a9c1e}), which
+   *     lets a gateway recognise its own requests coming back to it through a misregistered node
+   */
+  public UpstreamProxy(Vertx vertx, HttpClient client, String via) {
     this.vertx = vertx;
     this.client = client;
+    this.via = via;
   }
 
   /**
@@ -45,9 +51,15 @@ public final class UpstreamProxy {
    */
   public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure) {}
 
-  /** Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened. */
-  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId) {
-    return new Exchange(request, upstream, requestId).start(body);
+  /**
+   * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
+   *
+   * @param startedNanos when the client's request began ({@link System#nanoTime()}): {@code total_s} counts from
+   *     there, so trying a second backend does not restart the clock
+   */
+  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId,
+      long startedNanos) {
+    return new Exchange(request, upstream, requestId, startedNanos).start(body);
   }
 
   private final class Exchange {
@@ -57,15 +69,19 @@ public final class UpstreamProxy {
     private final String requestId;
     private final Promise<Outcome> outcome = Promise.promise();
     private final long started = System.nanoTime();
+    private final long requestStarted;
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
     private long readTimer = -1;
     private long lastRead = started;
+    /** While the client reads slower than the backend writes, the backend's silence is the gateway's doing. */
+    private boolean paused;
     private long bytes;
     private long ttfbNanos = -1;
     private int status;
 
-    Exchange(HttpServerRequest request, Upstream upstream, String requestId) {
+    Exchange(HttpServerRequest request, Upstream upstream, String requestId, long requestStarted) {
+      this.requestStarted = requestStarted;
       this.request = request;
       this.response = request.response();
       this.upstream = upstream;
@@ -76,13 +92,14 @@ public final class UpstreamProxy {
       // Registered before the upstream request exists, so a client that leaves during connect is not missed.
       response.closeHandler(v -> fail(new Failure(Failure.Kind.CLIENT_GONE, "client disconnected")));
       if (upstream.timeouts().total() != null) {
-        totalTimer = vertx.setTimer(upstream.timeouts().total().toMillis(), id -> fail(new Failure(
+        long leftMs = (upstream.timeouts().total().toNanos() - (started - requestStarted)) / 1_000_000;
+        totalTimer = vertx.setTimer(Math.max(1, leftMs), id -> fail(new Failure(
             Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Seconds.format(upstream.timeouts().total()))));
       }
       armReadTimer(upstream.timeouts().read().toMillis());
       client.request(options()).onComplete(created -> {
         if (created.failed()) {
-          fail(Failure.classify(created.cause(), upstream.timeouts()));
+          fail(Failure.connecting(created.cause(), upstream.timeouts()));
         } else if (isDone()) {
           created.result().reset();
         } else {
@@ -102,6 +119,7 @@ public final class UpstreamProxy {
     private RequestOptions options() {
       MultiMap headers = HopHeaders.forUpstream(request.headers());
       headers.set(RequestIds.HEADER, requestId);
+      headers.add("Via", via);
       if (upstream.apiKey() != null) {
         headers.set("Authorization", "Bearer " + upstream.apiKey());
       }
@@ -123,11 +141,11 @@ public final class UpstreamProxy {
       readTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
         long limitNanos = upstream.timeouts().read().toNanos();
         long silentNanos = System.nanoTime() - lastRead;
-        if (silentNanos >= limitNanos) {
+        if (silentNanos >= limitNanos && !paused) {
           fail(new Failure(Failure.Kind.READ_TIMEOUT,
               "no data within read_s=" + Seconds.format(upstream.timeouts().read())));
         } else if (!isDone()) {
-          armReadTimer((limitNanos - silentNanos) / 1_000_000 + 1);
+          armReadTimer(paused ? limitNanos / 1_000_000 : (limitNanos - silentNanos) / 1_000_000 + 1);
         }
       });
     }
@@ -156,7 +174,12 @@ public final class UpstreamProxy {
         response.write(chunk);
         if (response.writeQueueFull()) {
           upstreamResponse.pause();
-          response.drainHandler(v -> upstreamResponse.resume());
+          paused = true;
+          response.drainHandler(v -> {
+            paused = false;
+            lastRead = System.nanoTime();
+            upstreamResponse.resume();
+          });
         }
       });
       upstreamResponse.endHandler(v -> {

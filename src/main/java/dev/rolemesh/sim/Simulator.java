@@ -1,6 +1,7 @@
 package dev.rolemesh.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.config.UpstreamUrls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -76,7 +77,9 @@ public final class Simulator {
 
   /** Binds the server; the future completes once it listens. The model file need not exist. */
   public static Future<Simulator> start(Vertx vertx, SimOptions options) {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
+    // llama-server speaks HTTP/1.1 only; accepting an h2c upgrade would then send HTTP/1-only headers over HTTP/2.
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setHttp2ClearTextEnabled(false));
     SimState sim = new SimState(vertx, options);
     Simulator simulator = new Simulator(sim, server, fileSize(options.modelPath()));
     server.connectionHandler(connection -> {
@@ -98,13 +101,7 @@ public final class Simulator {
 
   /** {@code http://HOST:PORT}, with 127.0.0.1 standing in for a wildcard bind address. */
   public String baseUrl() {
-    String host = sim.options.host();
-    if (host.equals("0.0.0.0") || host.equals("::")) {
-      host = "127.0.0.1";
-    } else if (host.contains(":")) {
-      host = "[" + host + "]";
-    }
-    return "http://" + host + ":" + port();
+    return UpstreamUrls.localUrl(sim.options.host(), port());
   }
 
   public SimOptions options() {

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.TestGateway;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -24,10 +24,8 @@ class ModelsAndReadinessTest {
     gateway.close();
   }
 
-  private static String closedPortUrl() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return "http://127.0.0.1:" + socket.getLocalPort();
-    }
+  private static String closedPortUrl() {
+    return "http://127.0.0.1:" + FreePorts.loopback();
   }
 
   @Test

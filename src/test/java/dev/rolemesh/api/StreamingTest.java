@@ -7,14 +7,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,13 +43,9 @@ class StreamingTest {
 
   @Test
   void chunksReachTheClientWhileTheBackendIsStillGenerating() throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .header("X-Sim-Token-Delay-Ms", "20")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("writer", STREAM)))
-        .build();
-    try (HttpClient client = HttpClient.newHttpClient()) {
-      HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    try (HttpCalls client = HttpCalls.preferringHttp2(gateway::baseUrl)) {
+      HttpResponse<InputStream> response = client.post("/v1/chat/completions", chat("writer", STREAM),
+          HttpResponse.BodyHandlers.ofInputStream(), "X-Sim-Token-Delay-Ms", "20");
       assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
       BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8));
       List<String> events = new ArrayList<>();
@@ -73,7 +68,7 @@ class StreamingTest {
   void aClientLeavingMidStreamCancelsTheBackendRequest() throws IOException {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions", chat("writer", STREAM),
-        "X-Sim-Token-Delay-Ms: 200")) {
+        "X-Sim-Token-Delay-Ms", "200")) {
       assertThat(client.readUntil("data: ")).isNotNull();
     }
 
@@ -85,7 +80,7 @@ class StreamingTest {
   void aClientLeavingBeforeTheFirstTokenCancelsTheBackendRequest() throws IOException {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions", chat("writer", STREAM),
-        "X-Sim-Prompt-Delay-Ms: 60000")) {
+        "X-Sim-Prompt-Delay-Ms", "60000")) {
       Await.until("backend is processing the prompt", () -> backend.stats().active() == 1);
     }
 
@@ -95,14 +90,9 @@ class StreamingTest {
 
   @Test
   void aBackendDyingMidStreamIsNotPassedOffAsACompleteAnswer() {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + "/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .header("X-Sim-Fail", "die-mid-stream")
-        .POST(HttpRequest.BodyPublishers.ofString(chat("writer", STREAM)))
-        .build();
-    try (HttpClient client = HttpClient.newHttpClient()) {
-      assertThatThrownBy(() -> client.send(request, HttpResponse.BodyHandlers.ofString()))
-          .isInstanceOf(IOException.class);
+    try (HttpCalls client = HttpCalls.preferringHttp2(gateway::baseUrl)) {
+      assertThatThrownBy(() -> client.post("/v1/chat/completions", chat("writer", STREAM),
+          HttpResponse.BodyHandlers.ofString(), "X-Sim-Fail", "die-mid-stream")).isInstanceOf(IOException.class);
     }
   }
 

@@ -9,9 +9,10 @@ import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.Blackhole;
+import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -25,26 +26,27 @@ class UpstreamFailureTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static TestGateway gateway;
   private static Simulator backend;
+  private static Blackhole blackhole;
 
   @BeforeAll
   static void start() throws Exception {
     gateway = new TestGateway();
     backend = gateway.simulator(SimOptions.defaults());
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
     Timeouts shortRead = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
     Timeouts shortTotal = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(400));
-    gateway.proxy("down", "http://127.0.0.1:" + closedPort, Map.of(), TestGateway.FAST)
+    blackhole = Blackhole.open();
+    Timeouts shortConnect = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(30), null);
+    gateway.proxy("down", "http://127.0.0.1:" + FreePorts.loopback(), Map.of(), TestGateway.FAST)
+        .proxy("blackholed", blackhole.url(), Map.of(), shortConnect)
         .proxy("impatient", backend.baseUrl(), Map.of(), shortRead)
         .proxy("capped", backend.baseUrl(), Map.of(), shortTotal)
         .start();
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     gateway.close();
+    blackhole.close();
   }
 
   private static JsonNode error(HttpResponse<String> response) throws Exception {
@@ -53,7 +55,7 @@ class UpstreamFailureTest {
 
   @Test
   void aRefusedConnectionIsA502NamingTheBackend() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("down", ""));
+    HttpResponse<String> response = gateway.postChat("down");
 
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(error(response).path("message").asText()).contains("'down'").contains("connection refused");
@@ -61,9 +63,16 @@ class UpstreamFailureTest {
   }
 
   @Test
+  void aBackendThatNeverAcceptsIsA504AfterConnectTimeout() throws Exception {
+    HttpResponse<String> response = gateway.postChat("blackholed");
+
+    assertThat(response.statusCode()).isEqualTo(504);
+    assertThat(error(response).path("message").asText()).contains("no connection within connect_s=0.3s");
+  }
+
+  @Test
   void aHangingUpstreamIsA504AfterReadTimeoutAndTheBackendIsReleased() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
-        "X-Sim-Fail", "hang");
+    HttpResponse<String> response = gateway.postChat("impatient", "X-Sim-Fail", "hang");
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(error(response).path("message").asText()).contains("read_s=0.3s");
@@ -74,7 +83,7 @@ class UpstreamFailureTest {
   void silenceBetweenChunksBeyondReadTimeoutCutsTheStreamAndReleasesTheBackend() throws Exception {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions",
-        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms: 60000")) {
+        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms", "60000")) {
       assertThat(client.readLine()).isEqualTo("HTTP/1.1 200 OK");
       assertThat(client.readUntil("data: [DONE]")).isNull();
     }
@@ -84,8 +93,7 @@ class UpstreamFailureTest {
 
   @Test
   void theTotalCapEndsALongExchange() {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("capped", ""),
-        "X-Sim-Prompt-Delay-Ms", "60000");
+    HttpResponse<String> response = gateway.postChat("capped", "X-Sim-Prompt-Delay-Ms", "60000");
 
     assertThat(response.statusCode()).isEqualTo(504);
     assertThat(response.body()).contains("total_s=0.4s");
@@ -93,8 +101,7 @@ class UpstreamFailureTest {
 
   @Test
   void upstreamErrorBodiesPassThroughUnchanged() throws Exception {
-    HttpResponse<String> response = gateway.post("/v1/chat/completions", chat("impatient", ""),
-        "X-Sim-Fail", "error500");
+    HttpResponse<String> response = gateway.postChat("impatient", "X-Sim-Fail", "error500");
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(error(response).path("type").asText()).isEqualTo("server_error");

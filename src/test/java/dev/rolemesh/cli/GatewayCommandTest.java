@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JavaProcess;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -67,10 +64,8 @@ class GatewayCommandTest {
       assertThat(url).startsWith("http://127.0.0.1:");
       gateway.awaitLine(line -> line.contains("\"alias\":\"writer\""));
 
-      try (HttpClient http = HttpClient.newHttpClient()) {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(health.statusCode()).isEqualTo(200);
+      try (HttpCalls http = HttpCalls.preferringHttp2(() -> url)) {
+        assertThat(http.get("/health").statusCode()).isEqualTo(200);
       }
     }
   }

@@ -64,7 +64,7 @@ class ConfigLoaderTest {
     assertThat(config).isEqualTo(new GatewayConfig(1, "planner", server,
         new AuthConfig(List.of("change-me-client-key"), List.of("change-me-node-key")), models, file));
     assertThat(config.models().keySet()).containsExactly("planner", "writer");
-    assertThat(config.defaultModelConfig().alias()).isEqualTo("planner");
+    assertThat(config.models().get(config.defaultModel()).alias()).isEqualTo("planner");
     assertThat(warnings).isEmpty();
   }
 

@@ -50,6 +50,7 @@ class AgentConfigTest {
     assertThat(config.gateway()).isNull();
     assertThat(config.gpus()).isEmpty();
     assertThat(config.nvidiaSmi()).isEqualTo("nvidia-smi");
+    assertThat(config.stateDir()).isEqualTo(Path.of("./state/node-agent"));
     AgentConfig.LlamaServer llama = config.llamaServer();
     assertThat(llama.binary()).isEqualTo("/bin/sh");
     assertThat(llama.readyTimeout()).isEqualTo(Duration.ofMinutes(5));
@@ -85,6 +86,16 @@ class AgentConfigTest {
   }
 
   @Test
+  void nodeIdAndUrlsFollowTheGatewaysRules() throws Exception {
+    AgentConfig config = load("node_id: 'rack 2: box #1'\nbase_url: http://10.0.0.12:8091/gpu-box/v1/\n"
+        + "gateway: {url: 'http://gw:8000/rolemesh/v1'}\n" + BINARY + MODEL);
+
+    assertThat(config.nodeId()).isEqualTo("rack 2: box #1");
+    assertThat(config.baseUrl()).isEqualTo(URI.create("http://10.0.0.12:8091/gpu-box"));
+    assertThat(config.gateway().url()).isEqualTo(URI.create("http://gw:8000/rolemesh"));
+  }
+
+  @Test
   void unknownKeysWarnAndLoadingGoesOn() throws Exception {
     load("node_id: box\nlisten: {hots: 0.0.0.0}\n" + BINARY + MODEL);
 
@@ -110,7 +121,8 @@ class AgentConfigTest {
   static Stream<Arguments> invalidConfigs() {
     return Stream.of(
         Arguments.of(BINARY + MODEL, "node_id: required, like gpu-box-1"),
-        Arguments.of("node_id: 'a b'\n" + BINARY + MODEL, "node_id: may hold only letters, digits and . _ : @ -"),
+        Arguments.of("node_id: 'rack 2/box'\n" + BINARY + MODEL,
+            "node_id: must not contain control characters or '/'"),
         Arguments.of("node_id: box\n" + MODEL, "llama_server: required, with at least binary:"),
         Arguments.of("node_id: box\nllama_server: {binary: /no/such/llama-server}\n" + MODEL,
             "llama_server.binary: no executable file at /no/such/llama-server"),
@@ -129,6 +141,14 @@ class AgentConfigTest {
             "models[0].gpu: no gpus are configured"),
         Arguments.of("node_id: box\ngpus: [0]\n" + BINARY + "models:\n  - {model_id: m1, path: /a, roles: [r], gpu: 1}\n",
             "models[0].gpu: must be one of gpus [0], got 1"),
+        Arguments.of("node_id: box\n" + BINARY + "models:\n  - {model_id: m1, path: /a, roles: [r], args: [-ngl, '99',"
+            + " --host, 0.0.0.0]}\n", "models[0].args: must not set --host, got \"--host\": the agent runs every"),
+        Arguments.of("node_id: box\n" + BINARY + MODEL
+            + "  - {model_id: m2, path: /b, roles: [r], args: ['--port=80']}\n",
+            "models[1].args: must not set --port, got \"--port=80\""),
+        Arguments.of("node_id: box\n" + BINARY
+            + "models:\n  - {model_id: m1, path: /a, roles: [r], args: ['--host=::']}\n",
+            "models[0].args: must not set --host, got \"--host=::\""),
         Arguments.of("node_id: box\ngpus: [0, 0]\n" + BINARY + MODEL, "gpus[1]: GPU 0 is listed twice"),
         Arguments.of("node_id: box\ngpus: [x]\n" + BINARY + MODEL, "gpus[0]: must be an integer from 0 to 1023"),
         Arguments.of("node_id: box\nlisten: {port: 99999}\n" + BINARY + MODEL,
@@ -140,8 +160,8 @@ class AgentConfigTest {
             "gateway.heartbeat_s: must be a number > 0, got 0"),
         Arguments.of("node_id: box\nlisten: {host: 0.0.0.0}\ngateway: {url: 'http://g:8000'}\n" + BINARY + MODEL,
             "base_url: required when listen.host is 0.0.0.0"),
-        Arguments.of("node_id: box\nbase_url: http://10.0.0.1:8091/agent\n" + BINARY + MODEL,
-            "base_url: must be http(s)://host:port without a path"),
+        Arguments.of("node_id: box\nbase_url: 'http://u:p@10.0.0.1:8091'\n" + BINARY + MODEL,
+            "base_url: must not contain user:password@"),
         Arguments.of("node_id: box\nllama_server: {binary: /bin/sh, ready_timeout_s: -1}\n" + MODEL,
             "llama_server.ready_timeout_s: must be a number > 0, got -1"));
   }

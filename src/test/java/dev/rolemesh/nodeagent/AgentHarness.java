@@ -5,40 +5,68 @@ import static org.assertj.core.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.HttpCalls;
+import dev.rolemesh.testing.JavaProcess;
+import dev.rolemesh.testing.JsonResponse;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A node agent in this JVM, with the project's simulator standing in for llama-server: a shell script execs
  * {@code rolemesh sim} with the flags the agent passes. The script records each launch and, while the file
  * {@link #hold()} exists, waits before starting the simulator, so a test can keep a load pending for as long as it
  * needs to line requests up.
+ *
+ * <p>Registered as an extension ({@code @RegisterExtension final AgentHarness harness = new AgentHarness()}), it
+ * gives each test a fresh directory with the launcher in it, and after the test stops the agent, every server it
+ * started and the directory.
  */
-final class AgentHarness implements AutoCloseable {
+final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
 
   static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
 
-  private final Path dir;
-  private final Vertx vertx = Vertx.vertx();
-  private final HttpClient http = HttpClient.newHttpClient();
   private NodeAgent agent;
+  private final HttpCalls http = HttpCalls.preferringHttp2(() -> "http://127.0.0.1:" + agent.port());
+  private Path dir;
+  private Vertx vertx;
 
-  AgentHarness(Path dir) {
-    this.dir = dir;
-    writeLauncher(dir);
+  @Override
+  public void beforeEach(ExtensionContext context) throws IOException {
+    dir = Files.createTempDirectory("agent-harness");
+    writeLauncher();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    Files.deleteIfExists(hold());
+    stopAgent();
+    if (vertx != null) {
+      Await.result(vertx.close());
+    }
+    http.close();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(file);
+      }
+    }
+  }
+
+  /** This test's directory: the launcher, agent.yaml, weight files, the launch record. */
+  Path dir() {
+    return dir;
   }
 
   AgentHarness start(String yaml) throws Exception {
@@ -51,25 +79,34 @@ final class AgentHarness implements AutoCloseable {
    * @param llamaSettings more {@code llama_server} keys in flow style, like {@code ready_timeout_s: 1}
    */
   AgentHarness start(String llamaSettings, String yaml) throws Exception {
-    agent = NodeAgent.start(vertx, config(dir, llamaSettings, yaml), JsonLog.stdout())
-        .toCompletionStage().toCompletableFuture().get();
+    if (vertx == null) {
+      vertx = Vertx.vertx();
+    }
+    agent = Await.result(NodeAgent.start(vertx, config(llamaSettings, yaml), JsonLog.stdout()));
     return this;
   }
 
-  /** The config the harness starts, written to agent.yaml and loaded. */
-  static AgentConfig config(Path dir, String llamaSettings, String yaml) throws Exception {
-    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nllama_server: {binary: '"
-        + launcher(dir) + "'" + (llamaSettings.isEmpty() ? "" : ", " + llamaSettings) + "}\n" + yaml;
+  /** The config {@link #start} runs, written to agent.yaml (for an agent in its own process too) and loaded. */
+  AgentConfig config(String llamaSettings, String yaml) throws Exception {
+    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nstate_dir: '" + stateDir()
+        + "'\nllama_server: {binary: '"
+        + launcher() + "'" + (llamaSettings.isEmpty() ? "" : ", " + llamaSettings) + "}\n" + yaml;
     Path file = Files.writeString(dir.resolve("agent.yaml"), full);
     return AgentConfigBinder.load(file, null, Map.of("DIR", dir.toString()), warning -> fail(warning));
   }
 
-  static Path launcher(Path dir) {
+  /** Where the agent keeps its pid files. */
+  Path stateDir() {
+    return dir.resolve("state");
+  }
+
+  /** The script the agent runs as llama-server. */
+  Path launcher() {
     return dir.resolve("llama-server");
   }
 
-  /** A weight file the simulator accepts (it only checks that the file exists). */
-  static String weights(Path dir, String name) {
+  /** A weight file the simulator accepts (it only checks that the file exists); returns its path. */
+  String weights(String name) {
     try {
       return Files.writeString(dir.resolve(name), "not really weights").toString();
     } catch (IOException e) {
@@ -77,19 +114,20 @@ final class AgentHarness implements AutoCloseable {
     }
   }
 
-  static void writeLauncher(Path dir) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  private void writeLauncher() throws IOException {
+    // Small and quick to start: a test may run several at once on a small machine.
+    List<String> sim = JavaProcess.command(
+        List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), JavaProcess.CLI, "sim");
     String script = "#!/bin/sh\n"
-        + "echo $$ >> '" + dir.resolve("launches") + "'\n"
-        + "while [ -e '" + dir.resolve("hold") + "' ]; do sleep 0.05; done\n"
-        + "exec '" + java + "' -Xmx96m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '"
-        + System.getProperty("java.class.path") + "' dev.rolemesh.cli.Main sim \"$@\"\n";
-    try {
-      Path file = Files.writeString(launcher(dir), script);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+        + "echo $$ >> " + shellQuoted(dir.resolve("launches")) + "\n"
+        + "while [ -e " + shellQuoted(hold()) + " ]; do sleep 0.05; done\n"
+        + "exec " + String.join(" ", sim.stream().map(AgentHarness::shellQuoted).toList()) + " \"$@\"\n";
+    Path file = Files.writeString(launcher(), script);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static String shellQuoted(Object word) {
+    return "'" + word.toString().replace("'", "'\\''") + "'";
   }
 
   Path hold() {
@@ -106,20 +144,16 @@ final class AgentHarness implements AutoCloseable {
     return agent;
   }
 
-  URI url(String path) {
-    return URI.create("http://127.0.0.1:" + agent.port() + path);
+  JsonResponse get(String path) {
+    return http.get(path);
   }
 
-  HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(url(path)).build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  JsonNode inventory() throws Exception {
-    return JSON.readTree(get("/v1/node/inventory").body());
+  JsonNode inventory() {
+    return get("/v1/node/inventory").json();
   }
 
   /** The inventory entry of the server on {@code gpu} (null for the CPU slot). */
-  JsonNode server(Integer gpu) throws Exception {
+  JsonNode server(Integer gpu) {
     for (JsonNode server : inventory().get("servers")) {
       if (gpu == null ? server.get("gpu").isNull() : server.get("gpu").asInt(-1) == gpu) {
         return server;
@@ -128,54 +162,26 @@ final class AgentHarness implements AutoCloseable {
     throw new AssertionError("no server for gpu " + gpu);
   }
 
-  CompletableFuture<HttpResponse<String>> chatAsync(String model, boolean stream) {
-    String body = "{\"model\":\"" + model + "\",\"stream\":" + stream
-        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    HttpRequest request = HttpRequest.newBuilder(url("/v1/chat/completions"))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body))
-        .build();
-    return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+  CompletableFuture<JsonResponse> chatAsync(String model, boolean stream) {
+    return http.postAsync("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":" + stream
+        + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
   }
 
-  HttpResponse<String> chat(String model) throws Exception {
+  JsonResponse chat(String model) throws Exception {
     return chatAsync(model, false).get();
   }
 
-  /** Waits until {@code condition} holds, checking every few milliseconds; fails after a generous limit. */
-  static void await(String what, ThrowingCondition condition) throws Exception {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.holds()) {
-      if (System.nanoTime() > deadline) {
-        fail("gave up waiting for: " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  @FunctionalInterface
-  interface ThrowingCondition {
-    boolean holds() throws Exception;
-  }
-
+  /** Running, as the agent sees it: an exited process its new parent never reaped does not count. */
   static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return ProcessHandle.of(pid).map(ServerRecords::running).orElse(false);
   }
 
-  /** Stops the agent as a clean shutdown would (deregister, stop servers, close its port). */
-  void stopAgent() throws Exception {
-    NodeAgent stopping = agent;
-    agent = null;
-    stopping.stop().toCompletionStage().toCompletableFuture().get();
-  }
-
-  @Override
-  public void close() throws Exception {
-    Files.deleteIfExists(hold());
+  /** Stops the agent as a clean shutdown would (deregister, stop servers, close its port), if it is running. */
+  void stopAgent() {
     if (agent != null) {
-      stopAgent();
+      NodeAgent stopping = agent;
+      agent = null;
+      Await.result(stopping.stop());
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get();
-    http.close();
   }
 }

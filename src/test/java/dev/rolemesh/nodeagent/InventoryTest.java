@@ -1,33 +1,23 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Host facts in the inventory: GPUs from nvidia-smi when there is one, CPU only (and no error) when not. */
 class InventoryTest {
 
-  @TempDir Path dir;
-  private AgentHarness harness;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-  }
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
 
   private String config(String nvidiaSmi) {
     return "nvidia_smi: '" + nvidiaSmi + "'\ngpus: [0, 1]\nmodels:\n  - {model_id: m, path: "
-        + weights(dir, "m.Q8_0.gguf") + ", roles: [r]}\n";
+        + harness.weights("m.Q8_0.gguf") + ", roles: [r]}\n";
   }
 
   @Test
@@ -40,10 +30,10 @@ class InventoryTest {
 
   @Test
   void inventoryReportsGpusFromNvidiaSmiAndEveryServerSlot() throws Exception {
-    Path smi = Files.writeString(dir.resolve("nvidia-smi"),
+    Path smi = Files.writeString(harness.dir().resolve("nvidia-smi"),
         "#!/bin/sh\nprintf '0, Tesla P40, 24576, 1024\\n1, Tesla P40, 24576, 0\\n'\n");
     Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
-    harness = new AgentHarness(dir).start(config(smi.toString()));
+    harness.start(config(smi.toString()));
 
     JsonNode inventory = harness.inventory();
 
@@ -69,7 +59,7 @@ class InventoryTest {
 
   @Test
   void withoutNvidiaSmiTheHostIsCpuOnlyAndThatIsNoError() throws Exception {
-    harness = new AgentHarness(dir).start(config(dir.resolve("no-such-nvidia-smi").toString()));
+    harness.start(config(harness.dir().resolve("no-such-nvidia-smi").toString()));
 
     JsonNode host = harness.inventory().get("host");
 

@@ -1,27 +1,24 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JsonResponse;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Models share GPUs: switching on demand, once per burst, and choosing which GPU gives way. */
 class ModelSwitchTest {
 
-  @TempDir Path dir;
-  private AgentHarness harness;
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
   private String models;
 
   @BeforeEach
@@ -29,25 +26,18 @@ class ModelSwitchTest {
     StringBuilder yaml = new StringBuilder("models:\n");
     for (String id : List.of("alpha", "beta", "gamma")) {
       // Tokens take a little while, so requests on one server overlap and a switch has requests to drain.
-      yaml.append("  - {model_id: ").append(id).append(", path: ").append(weights(dir, id + ".gguf"))
+      yaml.append("  - {model_id: ").append(id).append(", path: ").append(harness.weights(id + ".gguf"))
           .append(", roles: [").append(id).append("-role], args: [--token-delay-ms, '5']}\n");
     }
     models = yaml.toString();
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-  }
-
   @Test
   void aBurstForTwoModelsOnOneGpuSwitchesOncePerModel() throws Exception {
-    harness = new AgentHarness(dir).start("gpus: [0]\n" + models);
+    harness.start("gpus: [0]\n" + models);
     // Hold the first launch until every request of the burst has reached the agent.
     Files.createFile(harness.hold());
-    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    List<CompletableFuture<JsonResponse>> responses = new ArrayList<>();
     List<String> asked = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       for (String model : List.of("alpha", "beta")) {
@@ -55,7 +45,7 @@ class ModelSwitchTest {
         responses.add(harness.chatAsync(model, i % 2 == 0));
       }
     }
-    await("all 12 requests to wait in the agent", () -> harness.inventory().get("waiting").asInt() == 12);
+    Await.until("all 12 requests to wait in the agent", () -> harness.inventory().get("waiting").asInt() == 12);
 
     Files.delete(harness.hold());
 
@@ -73,7 +63,7 @@ class ModelSwitchTest {
 
   @Test
   void aVacantGpuIsTakenFirstThenTheLeastRecentlyUsed() throws Exception {
-    harness = new AgentHarness(dir).start("gpus: [0, 1]\n" + models);
+    harness.start("gpus: [0, 1]\n" + models);
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.chat("beta").statusCode()).isEqualTo(200);
@@ -87,13 +77,13 @@ class ModelSwitchTest {
     assertThat(modelOn(1)).isEqualTo("gamma");
     assertThat(harness.launches()).hasSize(3);
     List<Long> pids = harness.launches();
-    await("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)));
+    Await.until("beta's server to be gone", () -> !AgentHarness.alive(pids.get(1)));
   }
 
   @Test
   void aModelPinnedToAGpuLoadsOnlyThere() throws Exception {
     String pinned = models.replace("model_id: beta,", "model_id: beta, gpu: 1,");
-    harness = new AgentHarness(dir).start("gpus: [0, 1]\n" + pinned);
+    harness.start("gpus: [0, 1]\n" + pinned);
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.chat("gamma").statusCode()).isEqualTo(200);
@@ -104,7 +94,7 @@ class ModelSwitchTest {
 
   @Test
   void aRequestWaitsBoundedThenGets503WithRetryAfter() throws Exception {
-    harness = new AgentHarness(dir).start("switch_wait_s: 0.5", models);
+    harness.start("switch_wait_s: 0.5", models);
     Files.createFile(harness.hold());
 
     HttpResponse<String> response = harness.chat("alpha");
@@ -116,18 +106,18 @@ class ModelSwitchTest {
 
     // The load went on without the request that started it.
     Files.delete(harness.hold());
-    await("alpha to be ready", () -> harness.server(null).get("state").asText().equals("ready"));
+    Await.until("alpha to be ready", () -> harness.server(null).get("state").asText().equals("ready"));
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     assertThat(harness.launches()).hasSize(1);
   }
 
   @Test
   void anIdleServerIsUnloadedAfterTheTtlAndLoadedAgainOnDemand() throws Exception {
-    harness = new AgentHarness(dir).start("idle_unload_s: 0.3", models);
+    harness.start("idle_unload_s: 0.3", models);
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
     long pid = harness.launches().getFirst();
 
-    await("the idle server to be unloaded", () -> harness.server(null).get("state").asText().equals("empty"));
+    Await.until("the idle server to be unloaded", () -> harness.server(null).get("state").asText().equals("empty"));
     assertThat(AgentHarness.alive(pid)).isFalse();
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);

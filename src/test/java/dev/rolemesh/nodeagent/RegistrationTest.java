@@ -1,23 +1,20 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.FreePorts;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Registration against a stand-in gateway that records what it is sent: late gateway, payload, heartbeats,
@@ -25,29 +22,27 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RegistrationTest {
 
-  @TempDir Path dir;
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
   private final Vertx gatewayVertx = Vertx.vertx();
   private final List<Call> calls = new CopyOnWriteArrayList<>();
   private final AtomicBoolean forgetNode = new AtomicBoolean();
-  private AgentHarness harness;
 
   private record Call(String method, String path, String nodeKey, JsonNode body) {}
 
+  // The agent deregisters as it stops, so it stops while the stand-in gateway still listens.
   @AfterEach
-  void stop() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-    gatewayVertx.close().toCompletionStage().toCompletableFuture().get();
+  void stop() {
+    harness.stopAgent();
+    Await.result(gatewayVertx.close());
   }
 
   private String agentYaml(int gatewayPort) {
     return "gateway: {url: 'http://127.0.0.1:" + gatewayPort + "/v1', node_key: k1, heartbeat_s: 0.2}\n"
         + "gpus: [0]\n"
         + "models:\n"
-        + "  - {model_id: alpha, path: " + weights(dir, "Alpha-7B.Q5_K_M.gguf") + ", roles: [planner, writer],"
+        + "  - {model_id: alpha, path: " + harness.weights("Alpha-7B.Q5_K_M.gguf") + ", roles: [planner, writer],"
         + " ctx: 4096}\n"
-        + "  - {model_id: beta, path: " + weights(dir, "beta.gguf") + ", roles: [coder]}\n";
+        + "  - {model_id: beta, path: " + harness.weights("beta.gguf") + ", roles: [coder]}\n";
   }
 
   private void startGateway(int port) throws Exception {
@@ -70,20 +65,26 @@ class RegistrationTest {
     server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture().get();
   }
 
+  private void startGatewayThenAgent() throws Exception {
+    int port = FreePorts.loopback();
+    startGateway(port);
+    harness.start(agentYaml(port));
+  }
+
   private List<Call> calls(String path) {
     return calls.stream().filter(call -> call.path().equals(path)).toList();
   }
 
   @Test
   void registersOnceTheGatewayComesUpAndAdvertisesEveryModel() throws Exception {
-    int port = freePort();
-    harness = new AgentHarness(dir).start(agentYaml(port));
-    await("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
+    int port = FreePorts.loopback();
+    harness.start(agentYaml(port));
+    Await.until("a failed registration attempt", () -> harness.get("/ready").body().contains("registration with"));
     assertThat(harness.get("/ready").statusCode()).isEqualTo(503);
 
     startGateway(port);
 
-    await("the agent to register", () -> !calls("/v1/nodes/register").isEmpty());
+    Await.until("the agent to register", () -> !calls("/v1/nodes/register").isEmpty());
     Call registration = calls("/v1/nodes/register").getFirst();
     assertThat(registration.nodeKey()).isEqualTo("k1");
     JsonNode body = registration.body();
@@ -100,15 +101,13 @@ class RegistrationTest {
     assertThat(body.at("/meta/agent").asText()).isEqualTo("rolemesh-node-agent");
     assertThat(body.at("/meta/host/cpus").asInt()).isPositive();
     assertThat(body.at("/meta/servers/0/state").asText()).isEqualTo("empty");
-    await("/ready to turn 200", () -> harness.get("/ready").statusCode() == 200);
+    Await.until("/ready to turn 200", () -> harness.get("/ready").statusCode() == 200);
   }
 
   @Test
   void heartbeatsCarryLoadAndALoadReRegistersWithTheModelMarkedLoaded() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
-    await("a heartbeat", () -> !calls("/v1/nodes/heartbeat").isEmpty());
+    startGatewayThenAgent();
+    Await.until("a heartbeat", () -> !calls("/v1/nodes/heartbeat").isEmpty());
     JsonNode heartbeat = calls("/v1/nodes/heartbeat").getFirst().body();
     assertThat(heartbeat.get("node_id").asText()).isEqualTo("test-node");
     assertThat(heartbeat.get("in_flight").asInt()).isZero();
@@ -116,32 +115,28 @@ class RegistrationTest {
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
 
-    await("a registration with alpha loaded", () -> calls("/v1/nodes/register").stream()
+    Await.until("a registration with alpha loaded", () -> calls("/v1/nodes/register").stream()
         .anyMatch(call -> call.body().at("/served_models/0/meta/loaded").asBoolean()));
     JsonNode loaded = calls("/v1/nodes/register").getLast().body().at("/served_models/0/meta");
     assertThat(loaded.get("gpu").asInt()).isEqualTo(0);
-    await("a heartbeat naming alpha", () -> calls("/v1/nodes/heartbeat").getLast().body()
+    Await.until("a heartbeat naming alpha", () -> calls("/v1/nodes/heartbeat").getLast().body()
         .get("loaded_models").toString().equals("[\"alpha\"]"));
   }
 
   @Test
   void aHeartbeatAnswered404MakesTheAgentRegisterAgain() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
-    await("the first registration", () -> calls("/v1/nodes/register").size() == 1);
+    startGatewayThenAgent();
+    Await.until("the first registration", () -> calls("/v1/nodes/register").size() == 1);
 
     forgetNode.set(true);
 
-    await("a second registration", () -> calls("/v1/nodes/register").size() == 2);
+    Await.until("a second registration", () -> calls("/v1/nodes/register").size() == 2);
   }
 
   @Test
   void aCleanStopDeregisters() throws Exception {
-    int port = freePort();
-    startGateway(port);
-    harness = new AgentHarness(dir).start(agentYaml(port));
-    await("the registration", () -> !calls("/v1/nodes/register").isEmpty());
+    startGatewayThenAgent();
+    Await.until("the registration", () -> !calls("/v1/nodes/register").isEmpty());
 
     harness.stopAgent();
 
@@ -149,12 +144,5 @@ class RegistrationTest {
       assertThat(call.method()).isEqualTo("DELETE");
       assertThat(call.nodeKey()).isEqualTo("k1");
     });
-  }
-
-  /** A port nothing listens on until the test starts the gateway there. */
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 }

@@ -1,43 +1,23 @@
 package dev.rolemesh.nodeagent;
 
 import static dev.rolemesh.nodeagent.AgentHarness.JSON;
-import static dev.rolemesh.nodeagent.AgentHarness.await;
-import static dev.rolemesh.nodeagent.AgentHarness.weights;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One llama-server under supervision: cold start, streaming, crash and restart, a server that never gets ready. */
 class SupervisionTest {
 
-  @TempDir Path dir;
-  private AgentHarness harness;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (harness != null) {
-      harness.close();
-    }
-  }
-
-  private AgentHarness start(String yaml) throws Exception {
-    return start("", yaml);
-  }
-
-  private AgentHarness start(String llamaSettings, String yaml) throws Exception {
-    harness = new AgentHarness(dir);
-    return harness.start(llamaSettings, yaml);
-  }
+  @RegisterExtension final AgentHarness harness = new AgentHarness();
 
   @Test
   void coldStartWaitsForHealthBeforeTheFirstRequest() throws Exception {
     // While loading, the simulator answers every request 503 "Loading model", as llama-server does.
-    start("models:\n  - {model_id: slow, path: " + weights(dir, "slow.Q4_K_M.gguf")
+    harness.start("models:\n  - {model_id: slow, path: " + harness.weights("slow.Q4_K_M.gguf")
         + ", roles: [planner], ctx: 2048, args: [--load-delay-ms, '1500']}\n");
     assertThat(harness.server(null).get("state").asText()).isEqualTo("empty");
 
@@ -59,7 +39,7 @@ class SupervisionTest {
 
   @Test
   void streamsServerSentEventsThrough() throws Exception {
-    start("models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [writer]}\n");
+    harness.start("models:\n  - {model_id: m, path: " + harness.weights("m.gguf") + ", roles: [writer]}\n");
 
     HttpResponse<String> response = harness.chatAsync("m", true).get();
 
@@ -71,13 +51,13 @@ class SupervisionTest {
 
   @Test
   void crashedServerIsRestartedAndServesAgain() throws Exception {
-    start("restart_backoff_s: 0.1", "models:\n  - {model_id: m, path: " + weights(dir, "m.gguf")
+    harness.start("restart_backoff_s: 0.1", "models:\n  - {model_id: m, path: " + harness.weights("m.gguf")
         + ", roles: [writer]}\n");
     assertThat(harness.chat("m").statusCode()).isEqualTo(200);
     long first = harness.server(null).get("pid").asLong();
 
     ProcessHandle.of(first).orElseThrow().destroyForcibly();
-    await("the agent to notice the crash", () -> harness.server(null).get("restarts").asInt() == 1);
+    Await.until("the agent to notice the crash", () -> harness.server(null).get("restarts").asInt() == 1);
 
     HttpResponse<String> response = harness.chat("m");
 
@@ -90,8 +70,8 @@ class SupervisionTest {
 
   @Test
   void serverThatNeverGetsReadyIsReportedFailedNotRetriedForever() throws Exception {
-    start("ready_timeout_s: 1, failed_retry_s: 3600", "models:\n  - {model_id: stuck, path: "
-        + weights(dir, "stuck.gguf") + ", roles: [planner], args: [--load-delay-ms, '600000']}\n");
+    harness.start("ready_timeout_s: 1, failed_retry_s: 3600", "models:\n  - {model_id: stuck, path: "
+        + harness.weights("stuck.gguf") + ", roles: [planner], args: [--load-delay-ms, '600000']}\n");
     HttpResponse<String> response = harness.chat("stuck");
 
     assertThat(response.statusCode()).isEqualTo(503);
@@ -99,11 +79,10 @@ class SupervisionTest {
     assertThat(error.get("code").asText()).isEqualTo("model_unavailable");
     assertThat(error.get("message").asText())
         .startsWith("Model 'stuck' failed to start: llama-server did not report ready on /health within 1s");
-    long pid = harness.launches().getFirst();
-    await("the stuck server to be stopped", () -> !AgentHarness.alive(pid));
-    JsonNode server = harness.server(null);
-    assertThat(server.get("state").asText()).isEqualTo("failed");
-    assertThat(server.get("error").asText()).contains("did not report ready");
+    Await.until("the stuck server to be stopped",
+        () -> harness.server(null).get("state").asText().equals("failed"));
+    assertThat(AgentHarness.alive(harness.launches().getFirst())).isFalse();
+    assertThat(harness.server(null).get("error").asText()).contains("did not report ready");
 
     HttpResponse<String> again = harness.chat("stuck");
 
@@ -114,7 +93,8 @@ class SupervisionTest {
 
   @Test
   void missingWeightFileIsAClearError() throws Exception {
-    start("models:\n  - {model_id: gone, path: " + dir.resolve("missing.gguf") + ", roles: [planner]}\n");
+    harness.start("models:\n  - {model_id: gone, path: " + harness.dir().resolve("missing.gguf")
+        + ", roles: [planner]}\n");
 
     HttpResponse<String> response = harness.chat("gone");
 
@@ -126,7 +106,7 @@ class SupervisionTest {
 
   @Test
   void unknownModelIsA404ThatListsTheKnownOnes() throws Exception {
-    start("models:\n  - {model_id: m, path: " + weights(dir, "m.gguf") + ", roles: [writer]}\n");
+    harness.start("models:\n  - {model_id: m, path: " + harness.weights("m.gguf") + ", roles: [writer]}\n");
 
     HttpResponse<String> response = harness.chat("nope");
 

@@ -1,77 +1,60 @@
 package dev.rolemesh.registry;
 
-import static dev.rolemesh.registry.TestGateway.CLIENT_KEY;
+import static dev.rolemesh.config.ModelTarget.Strategy.LEAST_BUSY;
+import static dev.rolemesh.config.ModelTarget.Strategy.RANDOM;
+import static dev.rolemesh.config.ModelTarget.Strategy.ROUND_ROBIN;
+import static dev.rolemesh.testing.TestGateway.CLIENT_KEY;
+import static dev.rolemesh.testing.TestGateway.NODE_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rolemesh.registry.TestGateway.Response;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
-import io.vertx.core.Vertx;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.NodeRegistrations;
+import dev.rolemesh.testing.TestGateway;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Discovered aliases end to end: a real gateway routing to simulators registered as nodes. */
 class DiscoveredRoutingTest {
 
   private static final String CHAT = "/v1/chat/completions";
-  private static final String MODELS = """
-        reviewer:
-          type: discovered
-          role: reviewer
-          strategy: round_robin
-          defaults: {temperature: 0.2}
-        reviewer-random:
-          type: discovered
-          role: reviewer
-          strategy: random
-        reviewer-busy:
-          type: discovered
-          role: reviewer
-          strategy: least_busy
-      """;
-
-  @TempDir
-  Path dir;
 
   private final TestClock clock = new TestClock();
-  private Vertx vertx;
   private TestGateway gateway;
   private final List<Simulator> sims = new ArrayList<>();
 
   @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    gateway = TestGateway.start(vertx, dir, "reviewer", MODELS,
-        new RegistrySettings(null, Duration.ofSeconds(30), clock));
+  void start() {
+    gateway = new TestGateway().clientAndNodeKeys()
+        .registry(new RegistrySettings(null, Duration.ofSeconds(30), clock))
+        .discovered("reviewer", "reviewer", ROUND_ROBIN, Map.of("temperature", 0.2))
+        .discovered("reviewer-random", "reviewer", RANDOM)
+        .discovered("reviewer-busy", "reviewer", LEAST_BUSY)
+        .start();
     for (String alias : List.of("sim-a", "sim-b")) {
-      sims.add(Simulator.start(vertx, SimOptions.defaults().withPort(0).withAlias(alias)).await());
+      sims.add(gateway.simulator(SimOptions.defaults().withAlias(alias)));
     }
   }
 
   @AfterEach
   void stop() {
     gateway.close();
-    vertx.close().await();
   }
 
   /** Registers simulator {@code i} as node {@code node-i} serving role reviewer with the given model id. */
-  private void register(int i, String modelId) throws Exception {
-    gateway.register("{\"node_id\":\"node-" + i + "\",\"base_url\":\"" + sims.get(i).baseUrl() + "\","
-        + "\"served_models\":[{\"model_id\":\"" + modelId + "\",\"roles\":[\"reviewer\"]}]}");
+  private void register(int i, String modelId) {
+    gateway.register(NodeRegistrations.serving("node-" + i, sims.get(i).baseUrl(), modelId, "reviewer"));
   }
 
   private long chats(int i) {
@@ -81,14 +64,23 @@ class DiscoveredRoutingTest {
   /** Sends one chat to the alias and returns the index of the simulator that served it. */
   private int servedBy(String alias) throws Exception {
     long[] before = {chats(0), chats(1)};
-    Response response = gateway.chat(alias);
-    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    HttpResponse<String> response = gateway.postChat(alias, "Authorization", "Bearer " + CLIENT_KEY);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     for (int i = 0; i < before.length; i++) {
       if (chats(i) == before[i] + 1) {
         return i;
       }
     }
     throw new AssertionError("no simulator saw the request");
+  }
+
+  /** Four requests to {@code alias} reach both nodes, never the same one twice in a row. */
+  private void assertTakesTurns(String alias) throws Exception {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      order.add(servedBy(alias));
+    }
+    assertThat(order).containsOnly(0, 1).doesNotContainSequence(0, 0).doesNotContainSequence(1, 1);
   }
 
   @Test
@@ -104,7 +96,7 @@ class DiscoveredRoutingTest {
 
   @Test
   void legacyRegistrationForwardsTheRoleAsTheModel() throws Exception {
-    gateway.register("{\"node_id\":\"old\",\"base_url\":\"" + sims.get(0).baseUrl() + "\",\"roles\":[\"reviewer\"]}");
+    gateway.register(NodeRegistrations.legacy("old", sims.get(0).baseUrl(), "reviewer"));
 
     assertThat(servedBy("reviewer-random")).isZero();
     assertThat(sims.get(0).stats().lastRequest().body().path("model").asText()).isEqualTo("reviewer");
@@ -143,14 +135,10 @@ class DiscoveredRoutingTest {
   void leastBusyPrefersTheIdleNodeWhileAnotherStreams() throws Exception {
     register(0, "m0");
     register(1, "m1");
-    HttpRequest streaming = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + CHAT))
-        .header("Authorization", "Bearer " + CLIENT_KEY)
-        .header("X-Sim-Token-Delay-Ms", "50")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"reviewer-busy\",\"stream\":true,\"max_tokens\":2000,"
-            + "\"messages\":[{\"role\":\"user\",\"content\":\"tell a long story\"}]}"))
-        .build();
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpResponse<InputStream> stream = http.send(streaming, HttpResponse.BodyHandlers.ofInputStream());
+    HttpResponse<InputStream> stream = gateway.http().post(CHAT, "{\"model\":\"reviewer-busy\",\"stream\":true,"
+            + "\"max_tokens\":2000,\"messages\":[{\"role\":\"user\",\"content\":\"tell a long story\"}]}",
+        HttpResponse.BodyHandlers.ofInputStream(),
+        "Authorization", "Bearer " + CLIENT_KEY, "X-Sim-Token-Delay-Ms", "50");
     try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
       assertThat(stream.statusCode()).isEqualTo(200);
       assertThat(lines.readLine()).startsWith("data: ");
@@ -163,14 +151,12 @@ class DiscoveredRoutingTest {
       assertThat(sims.get(streamer).stats().active()).isEqualTo(1);
     }
     // The client hung up mid-stream: the gateway cancels upstream, the node is idle again, and ties rotate.
-    Await.until(() -> sims.get(0).stats().active() == 0 && sims.get(1).stats().active() == 0);
-    Await.until(() -> gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY).json().findValues("in_flight").stream()
-        .allMatch(count -> count.asInt() == 0));
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      order.add(servedBy("reviewer-busy"));
-    }
-    assertThat(order).containsOnly(0, 1).doesNotContainSequence(0, 0).doesNotContainSequence(1, 1);
+    Await.until("both simulators idle",
+        () -> sims.get(0).stats().active() == 0 && sims.get(1).stats().active() == 0);
+    Await.until("the registry to count no request in flight",
+        () -> gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY).json().findValues("in_flight").stream()
+            .allMatch(count -> count.asInt() == 0));
+    assertTakesTurns("reviewer-busy");
   }
 
   @Test
@@ -178,19 +164,15 @@ class DiscoveredRoutingTest {
     register(0, "m0");
     register(1, "m1");
     clock.advance(Duration.ofSeconds(20));
-    gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"node-1\"}", "X-RoleMesh-Node-Key", TestGateway.NODE_KEY);
+    gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"node-1\"}", "X-RoleMesh-Node-Key", NODE_KEY);
     clock.advance(Duration.ofSeconds(15));
 
     for (int i = 0; i < 4; i++) {
       assertThat(servedBy("reviewer")).isEqualTo(1);
     }
 
-    gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"node-0\"}", "X-RoleMesh-Node-Key", TestGateway.NODE_KEY);
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
-      order.add(servedBy("reviewer"));
-    }
-    assertThat(order).containsOnly(0, 1).doesNotContainSequence(0, 0).doesNotContainSequence(1, 1);
+    gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"node-0\"}", "X-RoleMesh-Node-Key", NODE_KEY);
+    assertTakesTurns("reviewer");
   }
 
   @Test

@@ -1,12 +1,13 @@
 package dev.rolemesh.registry;
 
-import static dev.rolemesh.registry.TestGateway.CLIENT_KEY;
-import static dev.rolemesh.registry.TestGateway.NODE_KEY;
+import static dev.rolemesh.config.ModelTarget.Strategy.ROUND_ROBIN;
+import static dev.rolemesh.testing.TestGateway.CLIENT_KEY;
+import static dev.rolemesh.testing.TestGateway.NODE_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rolemesh.registry.TestGateway.Response;
-import io.vertx.core.Vertx;
+import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.TestGateway;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,15 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The node API over real sockets: auth, validation, the operator view, and staleness seen through the gateway. */
 class NodeApiTest {
 
-  private static final String MODELS = """
-        reviewer:
-          type: discovered
-          role: reviewer
-          strategy: round_robin
-        planner:
-          type: discovered
-          role: planner
-      """;
   private static final String LEGACY = "{\"node_id\":\"legacy-1\",\"base_url\":\"http://127.0.0.1:9\","
       + "\"roles\":[\"reviewer\"]}";
   private static final String SERVED = """
@@ -39,25 +31,25 @@ class NodeApiTest {
   Path dir;
 
   private final TestClock clock = new TestClock();
-  private Vertx vertx;
   private TestGateway gateway;
 
   @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    gateway = TestGateway.start(vertx, dir, "reviewer", MODELS,
-        new RegistrySettings(dir.resolve("state"), Duration.ofSeconds(30), clock));
+  void start() {
+    gateway = new TestGateway().clientAndNodeKeys()
+        .registry(new RegistrySettings(dir.resolve("state"), Duration.ofSeconds(30), clock))
+        .discovered("reviewer", "reviewer", ROUND_ROBIN)
+        .discovered("planner", "planner", ROUND_ROBIN)
+        .start();
   }
 
   @AfterEach
   void stop() {
     gateway.close();
-    vertx.close().await();
   }
 
   private JsonNode nodes() throws Exception {
-    Response response = gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY);
-    assertThat(response.status()).isEqualTo(200);
+    JsonResponse response = gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY);
+    assertThat(response.statusCode()).isEqualTo(200);
     return response.json();
   }
 
@@ -69,15 +61,15 @@ class NodeApiTest {
 
   @Test
   void bothSchemasRegisterWithEitherHeaderForm() throws Exception {
-    Response legacy = gateway.post("/v1/nodes/register", LEGACY, "X-RoleMesh-Node-Key", NODE_KEY);
-    Response served = gateway.post("/v1/nodes/register", SERVED, "Authorization", "Bearer " + NODE_KEY);
+    JsonResponse legacy = gateway.post("/v1/nodes/register", LEGACY, "X-RoleMesh-Node-Key", NODE_KEY);
+    JsonResponse served = gateway.post("/v1/nodes/register", SERVED, "Authorization", "Bearer " + NODE_KEY);
 
-    assertThat(legacy.status()).isEqualTo(200);
+    assertThat(legacy.statusCode()).isEqualTo(200);
     assertThat(legacy.json().path("ok").asBoolean()).isTrue();
     assertThat(legacy.json().path("node_id").asText()).isEqualTo("legacy-1");
     assertThat(legacy.json().path("state").asText()).isEqualTo("fresh");
     assertThat(legacy.json().path("stale_after_s").asInt()).isEqualTo(30);
-    assertThat(served.status()).isEqualTo(200);
+    assertThat(served.statusCode()).isEqualTo(200);
 
     JsonNode list = nodes();
     assertThat(list.path("stale_after_s").asInt()).isEqualTo(30);
@@ -97,16 +89,16 @@ class NodeApiTest {
 
   @Test
   void nodeCallsNeedANodeKeyAndAClientKeyIsNotOne() throws Exception {
-    assertThat(gateway.post("/v1/nodes/register", LEGACY).status()).isEqualTo(401);
-    assertThat(gateway.post("/v1/nodes/register", LEGACY, "X-RoleMesh-Node-Key", "wrong").status()).isEqualTo(401);
-    assertThat(gateway.post("/v1/nodes/register", LEGACY, "Authorization", "Bearer wrong").status()).isEqualTo(401);
-    Response asClient = gateway.post("/v1/nodes/register", LEGACY, "Authorization", "Bearer " + CLIENT_KEY);
-    assertThat(asClient.status()).isEqualTo(401);
+    assertThat(gateway.post("/v1/nodes/register", LEGACY).statusCode()).isEqualTo(401);
+    assertThat(gateway.post("/v1/nodes/register", LEGACY, "X-RoleMesh-Node-Key", "wrong").statusCode()).isEqualTo(401);
+    assertThat(gateway.post("/v1/nodes/register", LEGACY, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+    JsonResponse asClient = gateway.post("/v1/nodes/register", LEGACY, "Authorization", "Bearer " + CLIENT_KEY);
+    assertThat(asClient.statusCode()).isEqualTo(401);
     assertThat(asClient.json().path("error").path("type").asText()).isEqualTo("authentication_error");
-    assertThat(gateway.post("/v1/nodes/register", LEGACY, "X-Api-Key", CLIENT_KEY).status()).isEqualTo(401);
+    assertThat(gateway.post("/v1/nodes/register", LEGACY, "X-Api-Key", CLIENT_KEY).statusCode()).isEqualTo(401);
     assertThat(gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"legacy-1\"}", "X-Api-Key", CLIENT_KEY)
-        .status()).isEqualTo(401);
-    assertThat(gateway.delete("/v1/nodes/legacy-1", "Authorization", "Bearer " + CLIENT_KEY).status())
+        .statusCode()).isEqualTo(401);
+    assertThat(gateway.delete("/v1/nodes/legacy-1", "Authorization", "Bearer " + CLIENT_KEY).statusCode())
         .isEqualTo(401);
     assertThat(gateway.get("/v1/nodes", "X-Api-Key", CLIENT_KEY).json().path("data")).isEmpty();
   }
@@ -116,16 +108,16 @@ class NodeApiTest {
     gateway.register(LEGACY);
 
     assertThat(gateway.post("/v1/chat/completions", "{\"model\":\"reviewer\",\"messages\":[]}",
-        "Authorization", "Bearer " + NODE_KEY).status()).isEqualTo(401);
+        "Authorization", "Bearer " + NODE_KEY).statusCode()).isEqualTo(401);
     assertThat(gateway.post("/v1/chat/completions", "{\"model\":\"reviewer\",\"messages\":[]}",
-        "X-RoleMesh-Node-Key", NODE_KEY).status()).isEqualTo(401);
-    assertThat(gateway.get("/v1/models", "Authorization", "Bearer " + NODE_KEY).status()).isEqualTo(401);
+        "X-RoleMesh-Node-Key", NODE_KEY).statusCode()).isEqualTo(401);
+    assertThat(gateway.get("/v1/models", "Authorization", "Bearer " + NODE_KEY).statusCode()).isEqualTo(401);
 
-    assertThat(gateway.get("/v1/nodes", "X-RoleMesh-Node-Key", NODE_KEY).status()).isEqualTo(200);
-    assertThat(gateway.get("/v1/nodes", "Authorization", "Bearer " + NODE_KEY).status()).isEqualTo(200);
-    assertThat(gateway.get("/v1/nodes", "Authorization", "Bearer " + CLIENT_KEY).status()).isEqualTo(200);
-    assertThat(gateway.get("/v1/nodes").status()).isEqualTo(401);
-    assertThat(gateway.get("/v1/nodes", "X-Api-Key", "wrong").status()).isEqualTo(401);
+    assertThat(gateway.get("/v1/nodes", "X-RoleMesh-Node-Key", NODE_KEY).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/v1/nodes", "Authorization", "Bearer " + NODE_KEY).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/v1/nodes", "Authorization", "Bearer " + CLIENT_KEY).statusCode()).isEqualTo(200);
+    assertThat(gateway.get("/v1/nodes").statusCode()).isEqualTo(401);
+    assertThat(gateway.get("/v1/nodes", "X-Api-Key", "wrong").statusCode()).isEqualTo(401);
   }
 
   @Test
@@ -139,9 +131,9 @@ class NodeApiTest {
     assertError(post("{\"node_id\": \"n\", "), 400, null);
     assertError(post(""), 400, null);
 
-    Response tooBig = post("{\"node_id\":\"n\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"],\"meta\":{\"x\":\""
+    JsonResponse tooBig = post("{\"node_id\":\"n\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"],\"meta\":{\"x\":\""
         + "y".repeat(NodeRoutes.MAX_BODY_BYTES) + "\"}}");
-    assertThat(tooBig.status()).isEqualTo(413);
+    assertThat(tooBig.statusCode()).isEqualTo(413);
     assertThat(tooBig.json().path("error").path("message").asText())
         .contains(String.valueOf(NodeRoutes.MAX_BODY_BYTES));
 
@@ -150,25 +142,25 @@ class NodeApiTest {
 
   @Test
   void heartbeatAndDeregisterForAnUnknownNodeSayUnknownNode() throws Exception {
-    Response heartbeat = gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"ghost\"}",
+    JsonResponse heartbeat = gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"ghost\"}",
         "X-RoleMesh-Node-Key", NODE_KEY);
     assertError(heartbeat, 404, "node_id");
     assertThat(heartbeat.json().path("error").path("code").asText()).isEqualTo("unknown_node");
     assertError(gateway.post("/v1/nodes/heartbeat", "{}", "X-RoleMesh-Node-Key", NODE_KEY), 422, "node_id");
 
     gateway.register(LEGACY);
-    Response deleted = gateway.delete("/v1/nodes/legacy-1", "X-RoleMesh-Node-Key", NODE_KEY);
-    assertThat(deleted.status()).isEqualTo(200);
+    JsonResponse deleted = gateway.delete("/v1/nodes/legacy-1", "X-RoleMesh-Node-Key", NODE_KEY);
+    assertThat(deleted.statusCode()).isEqualTo(200);
     assertThat(deleted.json().path("deregistered").asBoolean()).isTrue();
     assertThat(nodes().path("data")).isEmpty();
-    Response again = gateway.delete("/v1/nodes/legacy-1", "X-RoleMesh-Node-Key", NODE_KEY);
+    JsonResponse again = gateway.delete("/v1/nodes/legacy-1", "X-RoleMesh-Node-Key", NODE_KEY);
     assertThat(again.json().path("error").path("code").asText()).isEqualTo("unknown_node");
   }
 
   @Test
   void aSilentNodeGoesStaleEverywhereAndAHeartbeatBringsItBack() throws Exception {
     gateway.register(SERVED);
-    assertThat(gateway.get("/ready").status()).isEqualTo(200);
+    assertThat(gateway.get("/ready").statusCode()).isEqualTo(200);
     assertThat(ids(models().path("data"), "id")).containsExactly("reviewer", "planner");
 
     clock.advance(Duration.ofSeconds(45));
@@ -182,23 +174,23 @@ class NodeApiTest {
     assertThat(ids(unavailable, "id")).containsExactly("reviewer", "planner");
     assertThat(unavailable.get(0).path("reason").asText()).isEqualTo("no fresh node serves role 'reviewer'"
         + " (1 stale, no heartbeat within 30s: gpu-box-1 last seen 45s ago)");
-    Response ready = gateway.get("/ready");
-    assertThat(ready.status()).isEqualTo(503);
+    JsonResponse ready = gateway.get("/ready");
+    assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.json().path("reason").asText()).contains("gpu-box-1 last seen 45s ago");
-    Response chat = gateway.chat("reviewer");
-    assertThat(chat.status()).isEqualTo(503);
+    JsonResponse chat = gateway.postChat("reviewer", "Authorization", "Bearer " + CLIENT_KEY);
+    assertThat(chat.statusCode()).isEqualTo(503);
     assertThat(chat.json().path("error").path("message").asText()).contains("gpu-box-1 last seen 45s ago");
 
-    Response heartbeat = gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"gpu-box-1\",\"in_flight\":1,"
+    JsonResponse heartbeat = gateway.post("/v1/nodes/heartbeat", "{\"node_id\":\"gpu-box-1\",\"in_flight\":1,"
         + "\"free_slots\":3}", "Authorization", "Bearer " + NODE_KEY);
-    assertThat(heartbeat.status()).isEqualTo(200);
+    assertThat(heartbeat.statusCode()).isEqualTo(200);
     assertThat(heartbeat.json().path("state").asText()).isEqualTo("fresh");
 
     node = nodes().path("data").get(0);
     assertThat(node.path("state").asText()).isEqualTo("fresh");
     assertThat(node.path("reported_load").path("free_slots").asInt()).isEqualTo(3);
     assertThat(ids(models().path("data"), "id")).containsExactly("reviewer", "planner");
-    assertThat(gateway.get("/ready").status()).isEqualTo(200);
+    assertThat(gateway.get("/ready").statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -207,10 +199,8 @@ class NodeApiTest {
     clock.advance(Duration.ofSeconds(20));
     gateway.register(LEGACY);
     String lastSeen = nodes().path("data").get(0).path("last_seen").asText();
-    gateway.close();
 
-    gateway = TestGateway.start(vertx, dir, "reviewer", MODELS,
-        new RegistrySettings(dir.resolve("state"), Duration.ofSeconds(30), clock));
+    gateway.restart();
 
     JsonNode restored = nodes().path("data");
     assertThat(ids(restored, "node_id")).containsExactly("gpu-box-1", "legacy-1");
@@ -224,9 +214,9 @@ class NodeApiTest {
 
   @Test
   void aDiscoveredAliasWithNoNodeExplainsItself() throws Exception {
-    Response chat = gateway.chat("planner");
+    JsonResponse chat = gateway.postChat("planner", "Authorization", "Bearer " + CLIENT_KEY);
 
-    assertThat(chat.status()).isEqualTo(503);
+    assertThat(chat.statusCode()).isEqualTo(503);
     assertThat(chat.json().path("error").path("message").asText())
         .isEqualTo("Model 'planner' cannot serve now: no fresh node serves role 'planner' (no node has registered"
             + " for it)");
@@ -236,12 +226,12 @@ class NodeApiTest {
     return gateway.get("/v1/models", "X-Api-Key", CLIENT_KEY).json();
   }
 
-  private Response post(String body) throws Exception {
+  private JsonResponse post(String body) {
     return gateway.post("/v1/nodes/register", body, "X-RoleMesh-Node-Key", NODE_KEY);
   }
 
-  private static void assertError(Response response, int status, String param) {
-    assertThat(response.status()).as(response.body()).isEqualTo(status);
+  private static void assertError(JsonResponse response, int status, String param) {
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     JsonNode error = response.json().path("error");
     assertThat(error.path("message").asText()).isNotBlank().doesNotContain("Exception");
     assertThat(error.path("type").asText()).isEqualTo("invalid_request_error");

@@ -1,15 +1,14 @@
 package dev.rolemesh.registry;
 
+import static dev.rolemesh.config.ModelTarget.Strategy.ROUND_ROBIN;
+import static dev.rolemesh.testing.TestGateway.CLIENT_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.rolemesh.registry.TestGateway.Response;
-import io.vertx.core.Vertx;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.time.InstantSource;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JavaProcess;
+import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.NodeRegistrations;
+import dev.rolemesh.testing.TestGateway;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +21,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two simulator processes serve a role; clients keep sending while one of them is killed with SIGKILL. Every
@@ -33,52 +31,27 @@ class NodeFailoverTest {
   private static final Pattern LISTENING = Pattern.compile("sim: listening on (http://\\S+)");
   private static final int CLIENTS = 4;
 
-  @TempDir
-  Path dir;
+  /** A simulator in its own JVM, as {@code rolemesh sim} runs it, so it can be killed like a machine failing. */
+  private static JavaProcess startSim(String alias) throws Exception {
+    return JavaProcess.start(null, "sim", "--port", "0", "-a", alias);
+  }
 
-  /** A simulator in its own JVM, as {@code rolemesh sim} runs it. */
-  private record SimProcess(Process process, String baseUrl) {
-
-    static SimProcess start(String alias) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-          "dev.rolemesh.cli.Main", "sim", "--port", "0", "-a", alias)
-          .redirectErrorStream(true)
-          .start();
-      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null) {
-        Matcher listening = LISTENING.matcher(line);
-        if (listening.find()) {
-          // Keep draining so the simulator never blocks on a full pipe.
-          Thread.ofPlatform().daemon().start(() -> out.lines().forEach(ignored -> { }));
-          return new SimProcess(process, listening.group(1));
-        }
-      }
-      throw new AssertionError("simulator " + alias + " exited before listening: " + process.waitFor());
-    }
-
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    }
+  private static String baseUrl(JavaProcess sim) {
+    Matcher listening = LISTENING.matcher(sim.awaitLine(line -> LISTENING.matcher(line).find()));
+    listening.find();
+    return listening.group(1);
   }
 
   @Test
   void killingOneOfTwoNodesMidRunCostsNoClientAnError() throws Exception {
-    SimProcess a = SimProcess.start("sim-a");
-    SimProcess b = SimProcess.start("sim-b");
-    Vertx vertx = Vertx.vertx();
+    JavaProcess a = startSim("sim-a");
+    JavaProcess b = startSim("sim-b");
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
     AtomicBoolean running = new AtomicBoolean(true);
-    try (TestGateway gateway = TestGateway.start(vertx, dir, "reviewer", """
-              reviewer:
-                type: discovered
-                role: reviewer
-                strategy: round_robin
-            """, new RegistrySettings(null, Duration.ofSeconds(30), InstantSource.system()))) {
-      gateway.register("{\"node_id\":\"a\",\"base_url\":\"" + a.baseUrl() + "\",\"roles\":[\"reviewer\"]}");
-      gateway.register("{\"node_id\":\"b\",\"base_url\":\"" + b.baseUrl() + "\",\"roles\":[\"reviewer\"]}");
+    try (TestGateway gateway = new TestGateway().clientAndNodeKeys()
+        .discovered("reviewer", "reviewer", ROUND_ROBIN).start()) {
+      gateway.register(NodeRegistrations.legacy("a", baseUrl(a), "reviewer"));
+      gateway.register(NodeRegistrations.legacy("b", baseUrl(b), "reviewer"));
 
       Map<String, AtomicLong> servedBy = new ConcurrentHashMap<>();
       Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -86,25 +59,27 @@ class NodeFailoverTest {
         clients.execute(() -> {
           while (running.get()) {
             try {
-              Response response = gateway.chat("reviewer");
-              if (response.status() == 200) {
+              JsonResponse response = gateway.postChat("reviewer", "Authorization", "Bearer " + CLIENT_KEY);
+              if (response.statusCode() == 200) {
                 servedBy.computeIfAbsent(response.json().path("model").asText(), k -> new AtomicLong())
                     .incrementAndGet();
               } else {
-                failures.add(response.status() + " " + response.body());
+                failures.add(response.statusCode() + " " + response.body());
               }
-            } catch (Exception e) {
+            } catch (Exception | AssertionError e) {
+              // A call that could not complete comes as an AssertionError: it must be counted, not end the client.
               failures.add(e.toString());
             }
           }
         });
       }
-      Await.until(() -> count(servedBy, "sim-a") >= 20 && count(servedBy, "sim-b") >= 20);
+      Await.until("both nodes to serve", () -> count(servedBy, "sim-a") >= 20 && count(servedBy, "sim-b") >= 20);
 
       a.kill();
       long bBefore = count(servedBy, "sim-b");
       long aAfterKill = count(servedBy, "sim-a");
-      Await.until(() -> count(servedBy, "sim-b") >= bBefore + 100 || !failures.isEmpty());
+      Await.until("100 more answers from the survivor, or a failure",
+          () -> count(servedBy, "sim-b") >= bBefore + 100 || !failures.isEmpty());
       running.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
@@ -115,9 +90,8 @@ class NodeFailoverTest {
     } finally {
       running.set(false);
       clients.shutdownNow();
-      a.process().destroyForcibly();
+      a.kill();
       b.kill();
-      vertx.close().await();
     }
   }
 

@@ -1,24 +1,23 @@
 package dev.rolemesh.registry;
 
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.NodeRegistrations;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** Registration bodies and registries for tests. */
+/** Registrations and registries for tests that use the registry directly, without a gateway in front. */
 final class Nodes {
 
   private Nodes() {}
 
   /** A legacy-schema registration: each role served under its own name. */
   static Registration legacy(String nodeId, String baseUrl, String... roles) {
-    return parse("{\"node_id\":\"" + nodeId + "\",\"base_url\":\"" + baseUrl + "\",\"roles\":"
-        + quoted(roles) + "}");
+    return parse(NodeRegistrations.legacy(nodeId, baseUrl, roles));
   }
 
   /** A served_models registration with one model for the given roles. */
   static Registration serving(String nodeId, String baseUrl, String modelId, String... roles) {
-    return parse("{\"node_id\":\"" + nodeId + "\",\"base_url\":\"" + baseUrl + "\",\"served_models\":[{"
-        + "\"model_id\":\"" + modelId + "\",\"roles\":" + quoted(roles) + "}]}");
+    return parse(NodeRegistrations.serving(nodeId, baseUrl, modelId, roles));
   }
 
   static NodeRegistry inMemory(TestClock clock, Duration staleAfter) {
@@ -31,13 +30,5 @@ final class Nodes {
     } catch (NodeJson.Invalid e) {
       throw new AssertionError(e.getMessage(), e);
     }
-  }
-
-  private static String quoted(String... values) {
-    StringBuilder out = new StringBuilder("[");
-    for (int i = 0; i < values.length; i++) {
-      out.append(i == 0 ? "" : ",").append('"').append(values[i]).append('"');
-    }
-    return out.append(']').toString();
   }
 }

@@ -3,6 +3,8 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.JavaProcess;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -53,9 +55,7 @@ class RegistryCrashTest {
   }
 
   private Process startChild(int round) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-        RegistryCrashChild.class.getName(), dir.toString())
+    return new ProcessBuilder(JavaProcess.command(List.of(), RegistryCrashChild.class.getName(), dir.toString()))
         .redirectErrorStream(true)
         .redirectOutput(new File(dir.toFile(), "child-" + round + ".log"))
         .start();
@@ -67,7 +67,7 @@ class RegistryCrashTest {
    */
   private static long awaitSeq(Path file, long target, Process child) throws Exception {
     AtomicLong seen = new AtomicLong();
-    Await.until(() -> {
+    Await.until("the registry file to reach seq " + target, () -> {
       if (!child.isAlive()) {
         throw new AssertionError("the writer exited on its own with code " + child.exitValue());
       }

@@ -1,6 +1,8 @@
 package dev.rolemesh.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Json;
+import dev.rolemesh.testing.RawHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -52,10 +54,6 @@ final class Fixtures {
   }
 
   static JsonNode parse(String json) {
-    try {
-      return SimJson.MAPPER.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.parse(json);
   }
 }

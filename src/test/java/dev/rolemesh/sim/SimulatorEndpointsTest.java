@@ -3,6 +3,8 @@ package dev.rolemesh.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -56,7 +58,7 @@ class SimulatorEndpointsTest extends SimulatorTestBase {
     String body = "{\"model\":\"planner\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"temperature\":0.2}";
     post(sim, "/v1/chat/completions", body, "Authorization", "Bearer sk-test", "X-Request-Id", "req-42");
     get(sim, "/health");
-    await("the clients' connections are closed", () -> sim.stats().connectionsOpen() == 0);
+    Await.until("the clients' connections are closed", () -> sim.stats().connectionsOpen() == 0);
 
     JsonNode stats = stats(sim);
     JsonNode last = stats.get("last_request");

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
 import java.io.EOFException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -47,12 +49,12 @@ class SimulatorFailureModesTest extends SimulatorTestBase {
     Simulator sim = start(SimOptions.defaults());
     try (RawHttp http = new RawHttp(sim.port())) {
       http.send("POST", "/v1/chat/completions", chat(3, false), "X-Sim-Fail", "hang");
-      await("the request was read", () -> sim.stats().lastRequest() != null);
+      Await.until("the request was read", () -> sim.stats().lastRequest() != null);
       assertThat(sim.stats().active()).isEqualTo(1);
       http.setReadTimeoutMs(300);
       assertThatThrownBy(http::read).isInstanceOf(SocketTimeoutException.class);
     }
-    await("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
+    Await.until("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
     assertThat(sim.stats().active()).isZero();
   }
 
@@ -70,7 +72,7 @@ class SimulatorFailureModesTest extends SimulatorTestBase {
       }).isInstanceOf(EOFException.class);
     }
     assertThat(chunks).hasSize(1 + Generation.DIE_AFTER_TOKENS).noneMatch(chunk -> chunk.contains("[DONE]"));
-    await("the exchange ended", () -> sim.stats().active() == 0);
+    Await.until("the exchange ended", () -> sim.stats().active() == 0);
     assertThat(sim.stats().completedTotal()).isZero();
     assertThat(sim.stats().cancelledTotal()).isZero();
     assertThat(slot(sim, 0).get("is_processing").asBoolean()).isFalse();
@@ -110,7 +112,7 @@ class SimulatorFailureModesTest extends SimulatorTestBase {
     assertThat(post(sim, "/v1/chat/completions", chat(1, false)).status()).isEqualTo(503);
     assertThat(get(sim, "/v1/models").status()).isEqualTo(200);
 
-    await("the model is loaded", () -> get(sim, "/health").status() == 200);
+    Await.until("the model is loaded", () -> get(sim, "/health").status() == 200);
     assertThat(post(sim, "/v1/chat/completions", chat(1, false)).status()).isEqualTo(200);
   }
 
@@ -119,7 +121,7 @@ class SimulatorFailureModesTest extends SimulatorTestBase {
     Simulator sim = start(SimOptions.defaults());
     try (RawHttp http = new RawHttp(sim.port())) {
       http.send("POST", "/v1/chat/completions", chat(3, true), "X-Sim-Prompt-Delay-Ms", "600000");
-      await("the request holds a slot", () -> slot(sim, 0).get("is_processing").asBoolean());
+      Await.until("the request holds a slot", () -> slot(sim, 0).get("is_processing").asBoolean());
       http.setReadTimeoutMs(300);
       assertThatThrownBy(http::read).isInstanceOf(SocketTimeoutException.class);
     }

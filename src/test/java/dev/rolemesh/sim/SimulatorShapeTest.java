@@ -3,6 +3,7 @@ package dev.rolemesh.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.RawHttp;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +74,7 @@ class SimulatorStreamingTest extends SimulatorTestBase {
       assertThat(during.get("completed_total").asInt()).isZero();
       assertThat(slot(sim, 0).get("is_processing").asBoolean()).isTrue();
     }
-    await("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
+    Await.until("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
     assertCancelledAndIdle(sim);
   }
 
@@ -81,9 +83,9 @@ class SimulatorStreamingTest extends SimulatorTestBase {
     Simulator sim = start(SimOptions.defaults());
     try (RawHttp http = new RawHttp(sim.port())) {
       http.send("POST", "/v1/chat/completions", chat(5, true), "X-Sim-Prompt-Delay-Ms", FOREVER);
-      await("the request holds a slot", () -> slot(sim, 0).get("is_processing").asBoolean());
+      Await.until("the request holds a slot", () -> slot(sim, 0).get("is_processing").asBoolean());
     }
-    await("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
+    Await.until("the disconnect is counted", () -> sim.stats().cancelledTotal() == 1);
     assertCancelledAndIdle(sim);
   }
 
@@ -93,13 +95,13 @@ class SimulatorStreamingTest extends SimulatorTestBase {
     try (RawHttp holder = new RawHttp(sim.port()); RawHttp waiter = new RawHttp(sim.port());
         RawHttp quitter = new RawHttp(sim.port())) {
       holder.send("POST", "/v1/chat/completions", chat(2, false), "X-Sim-Prompt-Delay-Ms", FOREVER);
-      await("the first request holds the slot", () -> slot(sim, 0).get("is_processing").asBoolean());
+      Await.until("the first request holds the slot", () -> slot(sim, 0).get("is_processing").asBoolean());
       waiter.send("POST", "/v1/chat/completions", chat(2, false));
       quitter.send("POST", "/v1/chat/completions", chat(2, false));
-      await("two requests wait", () -> get(sim, "/metrics").body().contains("llamacpp:requests_deferred 2\n"));
+      Await.until("two requests wait", () -> get(sim, "/metrics").body().contains("llamacpp:requests_deferred 2\n"));
 
       quitter.close();
-      await("the quitter is cancelled", () -> sim.stats().cancelledTotal() == 1);
+      Await.until("the quitter is cancelled", () -> sim.stats().cancelledTotal() == 1);
       assertThat(get(sim, "/metrics").body()).contains("llamacpp:requests_deferred 1\n");
 
       holder.close();
@@ -107,7 +109,7 @@ class SimulatorStreamingTest extends SimulatorTestBase {
       assertThat(answer.status()).isEqualTo(200);
       assertThat(answer.json().at("/choices/0/message/content").asText()).isEqualTo(TokenSource.text(2));
     }
-    await("both disconnects are counted", () -> sim.stats().cancelledTotal() == 2);
+    Await.until("both disconnects are counted", () -> sim.stats().cancelledTotal() == 2);
     assertThat(sim.stats().completedTotal()).isEqualTo(1);
   }
 
@@ -119,7 +121,7 @@ class SimulatorStreamingTest extends SimulatorTestBase {
     try (RawHttp http = new RawHttp(sim.port(), 16 * 1024)) {
       http.send("POST", "/v1/completions", body);
       int[] decoded = {-1};
-      await("generation stalls while nothing is read", () -> {
+      Await.until("generation stalls while nothing is read", () -> {
         int before = decoded[0];
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         decoded[0] = slot(sim, 0).at("/next_token/0/n_decoded").asInt();
@@ -183,7 +185,7 @@ class SimulatorStreamingTest extends SimulatorTestBase {
   }
 
   private static void assertCancelledAndIdle(Simulator sim) {
-    await("the request is no longer active", () -> sim.stats().active() == 0);
+    Await.until("the request is no longer active", () -> sim.stats().active() == 0);
     JsonNode after = stats(sim);
     assertThat(after.get("cancelled_total").asInt()).isEqualTo(1);
     assertThat(after.get("completed_total").asInt()).isZero();

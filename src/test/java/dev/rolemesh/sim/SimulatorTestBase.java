@@ -1,23 +1,17 @@
 package dev.rolemesh.sim;
 
-import static org.assertj.core.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 
 /** Starts simulators on ephemeral ports of 127.0.0.1 and talks to them over real sockets. */
 abstract class SimulatorTestBase {
-
-  private static final Duration PATIENCE = Duration.ofSeconds(20);
 
   static Vertx vertx;
   private final List<Simulator> started = new ArrayList<>();
@@ -29,19 +23,18 @@ abstract class SimulatorTestBase {
 
   @AfterAll
   static void closeVertx() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   @AfterEach
   void closeSimulators() throws Exception {
     for (Simulator simulator : started) {
-      simulator.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(simulator.close());
     }
   }
 
   Simulator start(SimOptions options) throws Exception {
-    Simulator simulator =
-        Simulator.start(vertx, options.withPort(0)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Simulator simulator = Await.result(Simulator.start(vertx, options.withPort(0)));
     started.add(simulator);
     return simulator;
   }
@@ -61,17 +54,6 @@ abstract class SimulatorTestBase {
 
   static JsonNode slot(Simulator sim, int id) {
     return get(sim, "/slots").json().get(id);
-  }
-
-  /** Waits until {@code condition} holds, polling; fails after a generous deadline. */
-  static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting until " + what);
-      }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-    }
   }
 
   static String chat(int maxTokens, boolean stream) {

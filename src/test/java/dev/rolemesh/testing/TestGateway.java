@@ -9,47 +9,45 @@ import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.registry.RegistrySettings;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A gateway on 127.0.0.1 with an ephemeral port, in front of simulators, with its log captured; plus the plain
- * HTTP client calls the tests make against it. Built up fluently, started once, closed with everything it started.
+ * A gateway on 127.0.0.1 with an ephemeral port, in front of simulators or of registered nodes, with its log
+ * captured; plus the plain HTTP calls the tests make against it. Built up fluently, started once (or restarted on
+ * the same registry), closed with everything it started.
  */
 public final class TestGateway implements AutoCloseable {
 
   public static final Timeouts FAST = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5), null);
+  public static final String CLIENT_KEY = "client-secret";
+  public static final String NODE_KEY = "node-secret";
 
   private final Vertx vertx =
       Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
   private final Map<String, ModelConfig> models = new LinkedHashMap<>();
-  private final List<Simulator> simulators = new ArrayList<>();
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   private final JsonLog log = JsonLog.to(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
-  private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final HttpCalls http = HttpCalls.http1(this::baseUrl);
   private AuthConfig auth = AuthConfig.OPEN;
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
   private String defaultModel;
+  private RegistrySettings registry = RegistrySettings.inMemory();
   private GatewayServer server;
 
   public Simulator simulator(SimOptions options) {
-    Simulator simulator = Await.result(Simulator.start(vertx, options.withPort(0)));
-    simulators.add(simulator);
-    return simulator;
+    return Await.result(Simulator.start(vertx, options.withPort(0)));
   }
 
   public TestGateway proxy(String alias, String url, Map<String, Object> defaults, Timeouts timeouts) {
@@ -59,6 +57,17 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway proxy(String alias, Simulator backend) {
     return proxy(alias, backend.baseUrl(), Map.of(), FAST);
+  }
+
+  /** An alias served by whichever registered node serves {@code role}, with a config file's default timeouts. */
+  public TestGateway discovered(String alias, String role, ModelTarget.Strategy strategy,
+      Map<String, Object> defaults) {
+    return model(new ModelConfig(alias, alias, defaults, Timeouts.DEFAULTS,
+        new ModelTarget.Discovered(role, strategy)));
+  }
+
+  public TestGateway discovered(String alias, String role, ModelTarget.Strategy strategy) {
+    return discovered(alias, role, strategy, Map.of());
   }
 
   public TestGateway model(ModelConfig model) {
@@ -74,6 +83,11 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** {@link #CLIENT_KEY} for clients and {@link #NODE_KEY} for nodes, as a gateway with discovered roles has. */
+  public TestGateway clientAndNodeKeys() {
+    return auth(new AuthConfig(List.of(CLIENT_KEY), List.of(NODE_KEY)));
+  }
+
   public TestGateway maxBodyBytes(long value) {
     maxBodyBytes = value;
     return this;
@@ -84,13 +98,28 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** Where the node registry is saved, when nodes go stale, and the clock that decides it. */
+  public TestGateway registry(RegistrySettings value) {
+    registry = value;
+    return this;
+  }
+
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
         Duration.ofSeconds(1), Duration.ofMillis(1));
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
-        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
-    server = Await.result(GatewayServer.start(vertx, config, log));
+        Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
+    server = Await.result(GatewayServer.start(vertx, config, log, registry));
     return this;
+  }
+
+  /**
+   * Stops the gateway as a shutdown would (the registry is saved) and starts it again with the same settings, on a
+   * new port; simulators keep running.
+   */
+  public TestGateway restart() {
+    Await.result(server.close());
+    return start();
   }
 
   public int port() {
@@ -111,36 +140,49 @@ public final class TestGateway implements AutoCloseable {
     return logBytes.toString(StandardCharsets.UTF_8);
   }
 
-  public HttpResponse<String> get(String path, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path)).GET(), headers);
+  public JsonResponse get(String path, String... headers) {
+    return http.get(path, headers);
   }
 
-  public HttpResponse<String> post(String path, String json, String... headers) {
-    return send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
-        .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(json)), headers);
+  public JsonResponse post(String path, String json, String... headers) {
+    return http.post(path, json, headers);
   }
 
+  public JsonResponse delete(String path, String... headers) {
+    return http.delete(path, headers);
+  }
+
+  /** The calls behind {@link #get} and {@link #post}, for a body the test reads as it streams in. */
+  public HttpCalls http() {
+    return http;
+  }
+
+  /** POST /v1/chat/completions with {@link #chat}'s body for {@code model} and nothing else. */
+  public JsonResponse postChat(String model, String... headers) {
+    return post("/v1/chat/completions", chat(model, ""), headers);
+  }
+
+  /** Registers a node (a body from {@link NodeRegistrations}) with {@link #NODE_KEY}; anything but 200 fails. */
+  public void register(String body) {
+    JsonResponse response = post("/v1/nodes/register", body, "X-RoleMesh-Node-Key", NODE_KEY);
+    if (response.statusCode() != 200) {
+      throw new AssertionError("registration failed: " + response);
+    }
+  }
+
+  /** A chat completion body; {@code extraFields} is more JSON members, like {@code "stream":true}. */
   public static String chat(String model, String extraFields) {
     String modelField = model == null ? "" : "\"model\":\"" + model + "\",";
     return "{" + modelField + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
         + (extraFields.isEmpty() ? "" : "," + extraFields) + "}";
   }
 
-  private HttpResponse<String> send(HttpRequest.Builder request, String... headers) {
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return http.send(request.timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new AssertionError("request failed: " + e, e);
-    }
-  }
-
   @Override
   public void close() {
     http.close();
+    if (server != null) {
+      Await.result(server.close());
+    }
     Await.result(vertx.close());
   }
 }
