@@ -438,5 +438,5 @@ cleanup
 } > "$WORK/machine.txt" 2>/dev/null || true
 write_report
 echo "bench: report in ${OUT#$REPO/}, raw results in ${RESULTS#$REPO/}"
-echo "bench: $PASSED passed, $FAILED failed"
+echo "bench: scenarios: $PASSED ok, $FAILED broken"
 [ "$FAILED" -eq 0 ]
