@@ -10,6 +10,7 @@ import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.TestGateway;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -143,10 +144,9 @@ class ProxyRoutingTest {
   void everyRequestIsLoggedAsOneStructuredLine() throws Exception {
     gateway.post("/v1/chat/completions", chat("writer", ""), "X-Request-Id", "log-check-1");
 
-    JsonNode line = gateway.log().lines()
-        .map(ProxyRoutingTest::parse)
-        .filter(node -> "log-check-1".equals(node.path("request_id").asText()))
-        .findFirst().orElseThrow();
+    // The line is written once the exchange has reported, which may be just after the client has its answer.
+    Await.until("the request's log line", () -> loggedLine("log-check-1").isPresent());
+    JsonNode line = loggedLine("log-check-1").orElseThrow();
     assertThat(line.path("event").asText()).isEqualTo("request");
     assertThat(line.path("method").asText()).isEqualTo("POST");
     assertThat(line.path("path").asText()).isEqualTo("/v1/chat/completions");
@@ -157,6 +157,13 @@ class ProxyRoutingTest {
     assertThat(line.path("stream").asBoolean()).isFalse();
     assertThat(line.has("duration_ms")).isTrue();
     assertThat(line.has("ttfb_ms")).isTrue();
+  }
+
+  private static java.util.Optional<JsonNode> loggedLine(String requestId) {
+    return gateway.log().lines()
+        .map(ProxyRoutingTest::parse)
+        .filter(node -> requestId.equals(node.path("request_id").asText()))
+        .findFirst();
   }
 
   private static JsonNode parse(String line) {

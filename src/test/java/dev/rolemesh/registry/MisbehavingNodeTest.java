@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.Blackhole;
 import dev.rolemesh.testing.JsonResponse;
 import dev.rolemesh.testing.NodeRegistrations;
@@ -37,6 +38,10 @@ class MisbehavingNodeTest {
     }
   }
 
+  private static long chatLines(TestGateway gateway) {
+    return gateway.log().lines().filter(line -> line.contains("\"path\":\"/v1/chat/completions\"")).count();
+  }
+
   @Test
   void aNodeRegisteredAtTheGatewaysOwnAddressIsALoopNotAnEndlessRequest() throws Exception {
     try (TestGateway gateway = new TestGateway()) {
@@ -47,7 +52,9 @@ class MisbehavingNodeTest {
 
       assertThat(response.statusCode()).isEqualTo(508);
       assertThat(response.json().path("error").path("code").asText()).isEqualTo("loop_detected");
-      assertThat(gateway.log().lines().filter(line -> line.contains("\"path\":\"/v1/chat/completions\""))).hasSize(2);
+      // The outer line is written once its exchange has reported, which may be just after the client's answer.
+      Await.until("both hops logged", () -> chatLines(gateway) >= 2);
+      assertThat(chatLines(gateway)).isEqualTo(2);
     }
   }
 }
