@@ -1,10 +1,11 @@
 package dev.rolemesh.observability;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-/** The one structured line written per proxied request, after it finished (or failed). */
+/**
+ * The one structured line written per proxied request, after it finished (or failed). The event loop only captures
+ * the entry and the time; the JSON is written by the log thread.
+ */
 public final class AccessLog {
 
   private final JsonLog log;
@@ -17,27 +18,30 @@ public final class AccessLog {
    * @param entry what happened; {@code ttfbMs} is -1 when no byte reached the client from upstream
    */
   public void write(Entry entry) {
-    Map<String, Object> fields = new LinkedHashMap<>(20);
-    fields.put("ts", Instant.now().toString());
-    fields.put("level", entry.status() >= 500 ? "warn" : "info");
-    fields.put("event", "request");
-    fields.put("request_id", entry.requestId());
-    fields.put("method", entry.method());
-    fields.put("path", entry.path());
-    fields.put("alias", entry.alias());
-    fields.put("upstream", entry.upstream());
-    fields.put("status", entry.status());
-    fields.put("duration_ms", entry.durationMs());
-    fields.put("ttfb_ms", entry.ttfbMs() < 0 ? null : entry.ttfbMs());
-    fields.put("bytes", entry.bytes());
-    fields.put("stream", entry.stream());
-    if (entry.attempts() > 1) {
-      fields.put("attempts", entry.attempts());
-    }
-    if (entry.error() != null) {
-      fields.put("error", entry.error());
-    }
-    log.record(fields);
+    Instant at = Instant.now();
+    log.record(gen -> {
+      JsonLog.writeHeader(gen, at, entry.status() >= 500 ? "warn" : "info", "request");
+      gen.writeStringField("request_id", entry.requestId());
+      gen.writeStringField("method", entry.method());
+      gen.writeStringField("path", entry.path());
+      gen.writeStringField("alias", entry.alias());
+      gen.writeStringField("upstream", entry.upstream());
+      gen.writeNumberField("status", entry.status());
+      gen.writeNumberField("duration_ms", entry.durationMs());
+      if (entry.ttfbMs() < 0) {
+        gen.writeNullField("ttfb_ms");
+      } else {
+        gen.writeNumberField("ttfb_ms", entry.ttfbMs());
+      }
+      gen.writeNumberField("bytes", entry.bytes());
+      gen.writeBooleanField("stream", entry.stream());
+      if (entry.attempts() > 1) {
+        gen.writeNumberField("attempts", entry.attempts());
+      }
+      if (entry.error() != null) {
+        gen.writeStringField("error", entry.error());
+      }
+    });
   }
 
   /**

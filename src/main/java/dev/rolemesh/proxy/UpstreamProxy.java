@@ -76,6 +76,7 @@ public final class UpstreamProxy {
     private long lastRead = started;
     /** While the client reads slower than the backend writes, the backend's silence is the gateway's doing. */
     private boolean paused;
+    private boolean headCopied;
     private long bytes;
     private long ttfbNanos = -1;
     private int status;
@@ -104,6 +105,7 @@ public final class UpstreamProxy {
           created.result().reset();
         } else {
           upstreamRequest = created.result();
+          addHeaders(upstreamRequest.headers());
           upstreamRequest.send(body).onComplete(sent -> {
             if (sent.failed()) {
               fail(Failure.classify(sent.cause(), upstream.timeouts()));
@@ -116,20 +118,22 @@ public final class UpstreamProxy {
       return outcome.future();
     }
 
-    private RequestOptions options() {
-      MultiMap headers = HopHeaders.forUpstream(request.headers());
+    private void addHeaders(MultiMap headers) {
+      HopHeaders.copyForUpstream(request.headers(), headers);
       headers.set(RequestIds.HEADER, requestId);
       headers.add("Via", via);
       if (upstream.apiKey() != null) {
         headers.set("Authorization", "Bearer " + upstream.apiKey());
       }
+    }
+
+    private RequestOptions options() {
       return new RequestOptions()
           .setMethod(request.method() == null ? HttpMethod.POST : request.method())
           .setHost(upstream.host())
           .setPort(upstream.port())
           .setSsl(upstream.ssl())
           .setURI(upstream.pathFor(request.path()))
-          .setHeaders(headers)
           .setConnectTimeout(upstream.timeouts().connect().toMillis());
     }
 
@@ -153,17 +157,11 @@ public final class UpstreamProxy {
     private void relay(HttpClientResponse upstreamResponse) {
       lastRead = System.nanoTime();
       status = upstreamResponse.statusCode();
-      response.setStatusCode(status);
-      response.setStatusMessage(upstreamResponse.statusMessage());
-      response.headers().addAll(HopHeaders.forClient(upstreamResponse.headers()));
-      response.putHeader(RequestIds.HEADER, requestId);
-      String length = upstreamResponse.getHeader("Content-Length");
-      if (length != null) {
-        response.putHeader("Content-Length", length);
-      } else {
-        response.setChunked(true);
+      if (upstreamResponse.getHeader("Content-Length") == null) {
+        // A stream (SSE): the client learns at once that its answer is coming.
+        copyHead(upstreamResponse);
+        response.writeHead();
       }
-      response.writeHead();
       upstreamResponse.exceptionHandler(error -> fail(Failure.classify(error, upstream.timeouts())));
       upstreamResponse.handler(chunk -> {
         lastRead = System.nanoTime();
@@ -171,6 +169,8 @@ public final class UpstreamProxy {
           ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
+        // A response of known length goes out with its first bytes: one packet instead of two.
+        copyHead(upstreamResponse);
         response.write(chunk);
         if (response.writeQueueFull()) {
           upstreamResponse.pause();
@@ -187,9 +187,28 @@ public final class UpstreamProxy {
           // Finished first: over HTTP/2 (h2c), end() closes the stream and runs the close handler right away,
           // which must not count a complete response as a client that left.
           finish(null);
+          copyHead(upstreamResponse);
           response.end();
         }
       });
+    }
+
+    /** Status and headers for the client, once; until then a failure can still be answered with an error. */
+    private void copyHead(HttpClientResponse upstreamResponse) {
+      if (headCopied) {
+        return;
+      }
+      headCopied = true;
+      response.setStatusCode(status);
+      response.setStatusMessage(upstreamResponse.statusMessage());
+      HopHeaders.copyForClient(upstreamResponse.headers(), response.headers());
+      response.putHeader(RequestIds.HEADER, requestId);
+      String length = upstreamResponse.getHeader("Content-Length");
+      if (length != null) {
+        response.putHeader("Content-Length", length);
+      } else {
+        response.setChunked(true);
+      }
     }
 
     private void fail(Failure failure) {

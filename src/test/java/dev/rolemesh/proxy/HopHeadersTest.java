@@ -22,9 +22,10 @@ class HopHeadersTest {
         .add("Content-Length", "12")
         .add("X-Custom", "kept");
 
-    MultiMap upstream = HopHeaders.forUpstream(client);
+    MultiMap upstream = MultiMap.caseInsensitiveMultiMap().add("Host", "backend:8080");
+    HopHeaders.copyForUpstream(client, upstream);
 
-    assertThat(upstream.names()).containsExactlyInAnyOrder("Content-Type", "Accept", "X-Custom");
+    assertThat(upstream.names()).containsExactlyInAnyOrder("Host", "Content-Type", "Accept", "X-Custom");
   }
 
   @Test
@@ -37,7 +38,10 @@ class HopHeadersTest {
         .add("Content-Length", "10")
         .add("Server", "llama.cpp");
 
-    assertThat(HopHeaders.forClient(backend).names())
-        .containsExactlyInAnyOrder("Content-Type", "X-Accel-Buffering", "Server");
+    MultiMap client = MultiMap.caseInsensitiveMultiMap().add("X-Request-Id", "r1");
+    HopHeaders.copyForClient(backend, client);
+
+    assertThat(client.names())
+        .containsExactlyInAnyOrder("X-Request-Id", "Content-Type", "X-Accel-Buffering", "Server");
   }
 }
