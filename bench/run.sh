@@ -128,8 +128,8 @@ write_report() {
   setups=(
     --setup "chat=wrk, 1 thread, $CHAT_CONNS connections, ${CHAT_S} s per round after a ${CHAT_WARM_S} s warm-up of each target; POST /v1/chat/completions, a small JSON body asking for 16 tokens, not streamed (bench/chat.lua). Latency percentiles are wrk's."
     --setup "streams=\`rolemesh bench streams\` (Vert.x, one connection per stream). Per-chunk delay = time the load generator read the chunk − the \`sim_sent_us\` stamp the simulator wrote into it (same clock; the simulator's clock starts on a whole millisecond, so delays carry a constant bias below 1 ms, the same for all three targets). A stream is complete when all tokens + 2 chunks and \`[DONE]\` arrived. Time to first chunk includes the TCP connect. Proxy peak RSS is VmHWM of the gateway JVM (nginx: its worker), reset before each round."
-    --setup "cancel=\`rolemesh bench cancel\`: $CANCEL_TRIALS trials per mode and round. Before the first token: the simulator spends 5 s on the prompt, the client closes its connection after 150 ms. Mid-stream: a token every 40 ms, the client closes 13 ms after its third chunk. The delay is the simulator's \`last_cancel_epoch_ms\` (GET /sim/stats) − the close instant: millisecond resolution."
-    --setup "coldstart=\`rolemesh bench coldstart\`: starts \`bin/rolemesh-gateway\` (pinned like the gateway above) and sends a non-streaming chat completion through it every millisecond until one is answered 200 by the simulator; idle RSS is VmRSS ${COLD_SETTLE_MS} ms later. ${AOT_NOTE}."
+    --setup "cancel=\`rolemesh bench cancel\`: $CANCEL_TRIALS trials per mode and round, after one unrecorded warm-up trial. Before the first token: the simulator spends 5 s on the prompt, the client closes its connection after 150 ms. Mid-stream: a token every 40 ms, the client closes 13 ms after its third chunk. The delay is the simulator's \`last_cancel_epoch_ms\` (GET /sim/stats) − the close instant: millisecond resolution."
+    --setup "coldstart=\`rolemesh bench coldstart\`: starts \`bin/rolemesh-gateway\` (pinned to the proxies' core like the gateway above, and again free to use both cores) and sends a non-streaming chat completion through it every millisecond until one is answered 200 by the simulator; idle RSS is VmRSS ${COLD_SETTLE_MS} ms later. ${AOT_NOTE}. On one core the JIT compiler threads take turns with start-up itself (with \`-Xint\` the start is about a quarter of a second shorter there); the launcher keeps the JVM's default compilation policy, which reaches full speed under load sooner."
   )
   noisy=()
   if [ -n "$NOISY" ]; then noisy=(--noisy --note "$NOISY"); fi
@@ -383,15 +383,15 @@ done
 
 # --- (d) cold start ---------------------------------------------------------------------------------------------
 kill "$GW_PID" "$NGINX_PID" 2>/dev/null || true
-coldstart_run() { # coldstart_run VARIANT ROUND ENV...
-  local variant=$1 round=$2
-  shift 2
+coldstart_run() { # coldstart_run VARIANT ROUND CPUS ENV...
+  local variant=$1 round=$2 cpus=$3
+  shift 3
   local envs=() e
   for e in "$@"; do envs+=(--env "$e"); done
   local cmd=("${BENCH[@]}" coldstart --target "$variant" --round "$round" --out "$RESULTS" --port "$COLD_PORT"
     --warm-port "$SIM_PORT0" --settle-ms "$COLD_SETTLE_MS" --log "$WORK/coldstart.log" \
     --env "ROLE_MESH_STATE_DIR=$WORK/state" "${envs[@]}"
-    -- taskset -c "$PROXY_CPU" "$REPO/bin/rolemesh-gateway" --config "$WORK/gateway-cold.yaml")
+    -- taskset -c "$cpus" "$REPO/bin/rolemesh-gateway" --config "$WORK/gateway-cold.yaml")
   echo "taskset -c $LOAD_CPU ${cmd[*]//$REPO\//}" >> "$COMMANDS"
   on_load_cpu "${cmd[@]}" 2>> "$WORK/bench-tool.log" >&2
 }
@@ -414,11 +414,13 @@ if [ "$AOT" = 1 ]; then
 fi
 wanted coldstart && log "(d) cold start: process start to first served request"
 wanted coldstart && for round in $(seq "$ROUNDS"); do
-  status=0; coldstart_run jit "$round" ROLEMESH_AOT=off || status=$?
+  status=0; coldstart_run jit "$round" "$PROXY_CPU" ROLEMESH_AOT=off || status=$?
   check "coldstart jit round $round" $status
   if [ "$AOT" = 1 ]; then
-    status=0; coldstart_run aot "$round" || status=$?
+    status=0; coldstart_run aot "$round" "$PROXY_CPU" || status=$?
     check "coldstart aot round $round" $status
+    status=0; coldstart_run aot-2cpu "$round" "$PROXY_CPU,$LOAD_CPU" || status=$?
+    check "coldstart aot-2cpu round $round" $status
   fi
 done
 cleanup

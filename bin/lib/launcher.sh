@@ -24,6 +24,14 @@ rolemesh_find_java() {
   return 1
 }
 
+# Prints the feature release of a java (25 for 25.0.3) from its JDK's release file, or 0 when there is none.
+rolemesh_java_major() {
+  local release version
+  release=$(dirname "$(dirname "$(readlink -f "$1")")")/release
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
+  printf '%s\n' "${version:-0}"
+}
+
 # Builds target/rolemesh.jar with the repository's Maven wrapper when it is missing or older than the sources (say,
 # after a git pull); $1 is the java to build with.
 rolemesh_ensure_jar() {
@@ -43,13 +51,19 @@ rolemesh_ensure_jar() {
 # AOT cache that bin/rolemesh-aot writes (target/rolemesh.aot) is used while it is newer than the jar, so a rebuild
 # retires it; ROLEMESH_AOT=off ignores it.
 rolemesh_exec() {
-  local java aot=()
+  local java aot=() unsafe=()
   java=$(rolemesh_find_java) || exit 1
   rolemesh_ensure_jar "$java" || exit 1
+  # JDK 23+ hides sun.misc.Unsafe's memory access by default; Netty then sets up a java.lang.foreign fallback at
+  # every start (about 0.2 s on one core) and takes slower paths after. The JDK's release file names the version
+  # without starting a JVM.
+  if [ "$(rolemesh_java_major "$java")" -ge 23 ]; then
+    unsafe=(--sun-misc-unsafe-memory-access=allow)
+  fi
   if [ "${ROLEMESH_AOT:-on}" != off ] && [ "$ROLEMESH_REPO/target/rolemesh.aot" -nt "$ROLEMESH_JAR" ] \
       && [[ "${JAVA_OPTS:-}" != *AOTCache* ]]; then
     aot=("-XX:AOTCache=$ROLEMESH_REPO/target/rolemesh.aot")
   fi
   # shellcheck disable=SC2086 # JAVA_OPTS holds several flags on purpose
-  exec "$java" --enable-native-access=ALL-UNNAMED "${aot[@]}" ${JAVA_OPTS:-} -jar "$ROLEMESH_JAR" "$@"
+  exec "$java" --enable-native-access=ALL-UNNAMED "${unsafe[@]}" "${aot[@]}" ${JAVA_OPTS:-} -jar "$ROLEMESH_JAR" "$@"
 }

@@ -1,5 +1,6 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +13,7 @@ import io.vertx.core.http.HttpServerResponse;
  */
 public record ApiError(int status, String message, String type, String param, String code) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   public static ApiError invalidRequest(String message, String param) {
     return new ApiError(400, message, "invalid_request_error", param, "invalid_request");

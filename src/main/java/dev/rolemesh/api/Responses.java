@@ -1,5 +1,6 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,7 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 /** The gateway's own JSON answers (as opposed to the relayed upstream ones). */
 public final class Responses {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private Responses() {}
 

@@ -1,5 +1,6 @@
 package dev.rolemesh.availability;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.config.Timeouts;
@@ -25,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class UpstreamProbe {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final int REASON_LIMIT = 200;
 
   private final HttpClient client;

@@ -1,5 +1,6 @@
 package dev.rolemesh.bench;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;

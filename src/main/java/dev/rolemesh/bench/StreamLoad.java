@@ -1,5 +1,6 @@
 package dev.rolemesh.bench;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

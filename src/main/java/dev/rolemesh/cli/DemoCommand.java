@@ -1,5 +1,6 @@
 package dev.rolemesh.cli;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.api.GatewayServer;
@@ -40,7 +41,7 @@ import picocli.CommandLine.Option;
     description = "Start the gateway with two simulated role backends (planner, writer) and show them working.")
 final class DemoCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   @Option(names = "--host", description = "Gateway listen address (default ${DEFAULT-VALUE}).")
   String host = ServerSettings.DEFAULT_HOST;

@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +12,7 @@ import java.net.URI;
  */
 final class AgentJson {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Json.MAPPER;
   static final String AGENT = "rolemesh-node-agent";
   private static final int MAX_ERROR_CHARS = 1000;
 

@@ -1,5 +1,6 @@
 package dev.rolemesh.observability;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class JsonLog {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
   private static final JsonLog STDOUT = new JsonLog(System.out, 65_536);
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final int POLLS_BEFORE_BLOCKING = 100;

@@ -1,5 +1,6 @@
 package dev.rolemesh.routing;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +16,7 @@ import java.util.Objects;
  */
 public final class BodyRewriter {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Json.MAPPER;
 
   private BodyRewriter() {}
 

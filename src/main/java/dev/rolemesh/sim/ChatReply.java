@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -11,7 +12,7 @@ final class ChatReply implements GenerationReply {
 
   @Override
   public ObjectNode full(Outcome outcome) {
-    ObjectNode body = SimJson.object();
+    ObjectNode body = Json.object();
     ObjectNode choice = body.putArray("choices").addObject()
         .put("finish_reason", outcome.finishReason())
         .put("index", 0);
@@ -58,7 +59,7 @@ final class ChatReply implements GenerationReply {
   }
 
   private static ObjectNode chunk(Outcome.Identity identity) {
-    ObjectNode chunk = SimJson.object();
+    ObjectNode chunk = Json.object();
     chunk.putArray("choices");
     return chunk.put("created", identity.created())
         .put("id", identity.id())

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,7 +44,7 @@ final class Embeddings {
 
   static ObjectNode response(List<String> inputs, String model) {
     int tokens = tokens(inputs);
-    ObjectNode body = SimJson.object().put("model", model).put("object", "list");
+    ObjectNode body = Json.object().put("model", model).put("object", "list");
     body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
     ArrayNode data = body.putArray("data");
     for (int i = 0; i < inputs.size(); i++) {

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -121,6 +122,6 @@ final class Generation {
     if (sim.options.stamp()) {
       chunk.put("sim_sent_us", sim.epochMicros());
     }
-    lastWrite = response.write("data: " + SimJson.write(chunk) + "\n\n");
+    lastWrite = response.write("data: " + Json.write(chunk) + "\n\n");
   }
 }

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -40,7 +41,7 @@ final class LlamaError extends RuntimeException {
   }
 
   static LlamaError exceedContext(int promptTokens, int ctxSize) {
-    ObjectNode extra = SimJson.object().put("n_prompt_tokens", promptTokens).put("n_ctx", ctxSize);
+    ObjectNode extra = Json.object().put("n_prompt_tokens", promptTokens).put("n_ctx", ctxSize);
     return new LlamaError(400, "exceed_context_size_error",
         "request (" + promptTokens + " tokens) exceeds the available context size (" + ctxSize
             + " tokens), try increasing it",
@@ -52,7 +53,7 @@ final class LlamaError extends RuntimeException {
   }
 
   ObjectNode toJson() {
-    ObjectNode error = SimJson.object();
+    ObjectNode error = Json.object();
     if (status == 404) {
       // llama-server's unknown-path answer is built by a different code path, with another key order
       error.put("message", getMessage()).put("type", type).put("code", status);
@@ -62,7 +63,7 @@ final class LlamaError extends RuntimeException {
     if (extra != null) {
       error.setAll(extra);
     }
-    ObjectNode body = SimJson.object();
+    ObjectNode body = Json.object();
     body.set("error", error);
     return body;
   }

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,7 +19,7 @@ final class LlamaHttp {
   private LlamaHttp() {}
 
   static void json(HttpServerRequest request, int status, JsonNode body) {
-    send(request, status, JSON, SimJson.write(body));
+    send(request, status, JSON, Json.write(body));
   }
 
   static void send(HttpServerRequest request, int status, String contentType, String body) {
@@ -27,7 +28,7 @@ final class LlamaHttp {
   }
 
   static void error(HttpServerRequest request, LlamaError error) {
-    Buffer bytes = Buffer.buffer(SimJson.write(error.toJson()));
+    Buffer bytes = Buffer.buffer(Json.write(error.toJson()));
     fixedLength(request.response(), error.status(), JSON, bytes)
         .putHeader("Connection", "close")
         .end(bytes)
@@ -36,7 +37,7 @@ final class LlamaHttp {
 
   /** Announces the whole JSON body, sends the first half of it and closes the connection: a backend dying mid-answer. */
   static void truncated(HttpServerRequest request, JsonNode body) {
-    Buffer bytes = Buffer.buffer(SimJson.write(body));
+    Buffer bytes = Buffer.buffer(Json.write(body));
     fixedLength(request.response(), 200, JSON, bytes)
         .putHeader("Keep-Alive", KEEP_ALIVE)
         .write(bytes.slice(0, bytes.length() / 2))

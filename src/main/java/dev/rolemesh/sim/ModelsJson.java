@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -14,7 +15,7 @@ final class ModelsJson {
   /** @param fileSize the model file's size in bytes, 0 when there is none */
   static ObjectNode render(SimOptions options, long fileSize) {
     String name = options.modelName();
-    ObjectNode body = SimJson.object();
+    ObjectNode body = Json.object();
     ObjectNode model = body.putArray("models").addObject()
         .put("name", name)
         .put("model", name)

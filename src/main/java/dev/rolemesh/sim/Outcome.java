@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,7 +33,7 @@ record Outcome(
   record Timings(int promptN, double promptMs, int predictedN, double predictedMs) {
 
     ObjectNode toJson() {
-      return SimJson.object()
+      return Json.object()
           .put("cache_n", 0)
           .put("prompt_n", promptN)
           .put("prompt_ms", promptMs)
@@ -55,7 +56,7 @@ record Outcome(
   }
 
   ObjectNode usageJson() {
-    ObjectNode usage = SimJson.object()
+    ObjectNode usage = Json.object()
         .put("completion_tokens", completionTokens)
         .put("prompt_tokens", promptTokens)
         .put("total_tokens", completionTokens + promptTokens);

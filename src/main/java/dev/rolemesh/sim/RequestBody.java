@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +21,7 @@ record RequestBody(JsonNode json, String text, String parseError) {
               + " check that your input string or stream contains the expected JSON");
     }
     try {
-      return new RequestBody(SimJson.MAPPER.readTree(text), text, null);
+      return new RequestBody(Json.MAPPER.readTree(text), text, null);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -40,7 +41,7 @@ public record SimStats(
   public record RecordedRequest(String method, String path, Map<String, String> headers, JsonNode body) {
 
     ObjectNode toJson() {
-      ObjectNode json = SimJson.object().put("method", method).put("path", path);
+      ObjectNode json = Json.object().put("method", method).put("path", path);
       ObjectNode headerJson = json.putObject("headers");
       headers.forEach(headerJson::put);
       json.set("body", body);
@@ -49,7 +50,7 @@ public record SimStats(
   }
 
   public ObjectNode toJson() {
-    ObjectNode json = SimJson.object()
+    ObjectNode json = Json.object()
         .put("requests_total", requestsTotal)
         .put("active", active)
         .put("cancelled_total", cancelledTotal)

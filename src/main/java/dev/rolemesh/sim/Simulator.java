@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.config.UpstreamUrls;
 import io.vertx.core.Future;
@@ -141,7 +142,7 @@ public final class Simulator {
         return;
       }
       switch (route) {
-        case "GET /health", "GET /v1/health" -> LlamaHttp.json(request, 200, SimJson.object().put("status", "ok"));
+        case "GET /health", "GET /v1/health" -> LlamaHttp.json(request, 200, Json.object().put("status", "ok"));
         case "GET /v1/models", "GET /models" ->
             LlamaHttp.json(request, 200, ModelsJson.render(sim.options, modelFileSize));
         case "GET /slots" -> slots(request);

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -17,7 +18,7 @@ final class SlotsJson {
   private SlotsJson() {}
 
   static ArrayNode render(SlotPool pool, int nCtx) {
-    ArrayNode body = SimJson.array();
+    ArrayNode body = Json.array();
     for (SlotPool.Slot slot : pool.slots()) {
       ObjectNode entry = body.addObject()
           .put("id", slot.id)
@@ -43,7 +44,7 @@ final class SlotsJson {
   }
 
   private static ObjectNode params(InferenceRequest request) {
-    ObjectNode params = SimJson.object()
+    ObjectNode params = Json.object()
         .put("seed", 4294967295L)
         .put("temperature", request.temperature())
         .put("dynatemp_range", 0.0)

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -38,7 +39,7 @@ final class TextReply implements GenerationReply {
   }
 
   private static ObjectNode head(Outcome.Identity identity, String text, String finishReason) {
-    ObjectNode body = SimJson.object();
+    ObjectNode body = Json.object();
     ObjectNode choice = body.putArray("choices").addObject().put("text", text).put("index", 0);
     choice.putNull("logprobs");
     choice.put("finish_reason", finishReason);

@@ -1,5 +1,6 @@
 package dev.rolemesh.bench;
 
+import dev.rolemesh.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,6 +50,8 @@ class ReportTest {
       }
       results.add(Json.object().put("scenario", "coldstart").put("target", "aot").put("round", round)
           .put("first_request_ms", 700.0).put("idle_rss_mib", 110.0));
+      results.add(Json.object().put("scenario", "coldstart").put("target", "aot-2cpu").put("round", round)
+          .put("first_request_ms", 1000.0 + round).put("idle_rss_mib", 110.0));
     }
     ObjectNode meta = Json.object().put("mode", "full").put("rounds", 3).put("date", "today");
     meta.putObject("machine").put("CPU", "test");
@@ -62,7 +65,9 @@ class ReportTest {
         .contains("| non-streaming p99 ≤ 2× nginx | gateway 3.00 ms vs nginx 2.00 ms = 1.50× | yes |")
         .contains("per-chunk delay p99 within 5 ms of direct at 200 streams | gateway 4.00 ms vs direct 1.00 ms | yes")
         .contains("mid-stream | median 1.00 ms, worst 2.00 ms | yes")
-        .contains("| cold start ≤ 1 s to the first served request | 700 ms (aot) | yes |")
+        .contains("| cold start ≤ 1 s to the first served request, gateway on one core | 700 ms (aot) | yes |")
+        .contains("| cold start ≤ 1 s to the first served request, gateway on two cores | 1,002 ms (aot) | **no** |")
+        .contains("| with the JDK AOT cache, two cores | 1,002 (1,001–1,003) | 110 (110–110) |")
         .contains("- CPU: test")
         .doesNotContain("Smoke run");
   }

@@ -1,5 +1,6 @@
 package dev.rolemesh.sim;
 
+import dev.rolemesh.json.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -132,7 +133,7 @@ class SimulatorStreamingTest extends SimulatorTestBase {
 
       http.readHead();
       for (int index = 0; index < tokens; index++) {
-        String expected = "\"text\":" + SimJson.write(TextNode.valueOf(TokenSource.token(index))) + ",";
+        String expected = "\"text\":" + Json.write(TextNode.valueOf(TokenSource.token(index))) + ",";
         String chunk = http.readChunk();
         if (!chunk.contains(expected)) {
           fail("chunk %d is %s, expected it to contain %s", index, chunk, expected);

@@ -1,5 +1,6 @@
 package dev.rolemesh.testing;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package dev.rolemesh.testing;
 
+import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
