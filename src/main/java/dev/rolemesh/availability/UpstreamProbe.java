@@ -1,9 +1,9 @@
 package dev.rolemesh.availability;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.json.Json;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Context;

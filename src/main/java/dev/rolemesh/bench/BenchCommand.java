@@ -1,8 +1,8 @@
 package dev.rolemesh.bench;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.rolemesh.bench;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.rolemesh.bench;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.json.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

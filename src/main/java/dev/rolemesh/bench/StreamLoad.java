@@ -1,7 +1,7 @@
 package dev.rolemesh.bench;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

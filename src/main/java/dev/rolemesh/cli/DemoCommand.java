@@ -1,6 +1,5 @@
 package dev.rolemesh.cli;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.api.GatewayServer;
@@ -10,6 +9,7 @@ import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.json.Json;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.registry.RegistrySettings;
 import dev.rolemesh.sim.SimOptions;

@@ -1,9 +1,9 @@
 package dev.rolemesh.nodeagent;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import java.net.URI;
 
 /**

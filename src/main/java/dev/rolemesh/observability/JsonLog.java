@@ -1,8 +1,8 @@
 package dev.rolemesh.observability;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rolemesh.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

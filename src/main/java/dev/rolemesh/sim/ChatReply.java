@@ -1,8 +1,8 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import java.util.List;
 
 /** {@code chat.completion} and {@code chat.completion.chunk} bodies, in llama-server's field order. */

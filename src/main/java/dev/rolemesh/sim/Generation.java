@@ -1,7 +1,7 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
 

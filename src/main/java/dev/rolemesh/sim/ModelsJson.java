@@ -1,8 +1,8 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 
 /**
  * The body of GET /v1/models as llama-server writes it: an Ollama-style {@code models[]} and OpenAI's {@code data[]},

@@ -1,10 +1,10 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.rolemesh.json.Json;
 import io.vertx.core.buffer.Buffer;
 
 /**

@@ -1,8 +1,8 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.json.Json;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

@@ -1,8 +1,8 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.json.Json;
 
 /**
  * The body of GET /slots as llama-server writes it: a slot that never ran a task shows four fields; one that did also

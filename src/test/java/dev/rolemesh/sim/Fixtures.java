@@ -1,7 +1,7 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.json.Json;
 import dev.rolemesh.testing.RawHttp;
 import java.io.IOException;
 import java.io.UncheckedIOException;

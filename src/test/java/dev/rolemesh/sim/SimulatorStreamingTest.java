@@ -1,11 +1,8 @@
 package dev.rolemesh.sim;
 
-import dev.rolemesh.json.Json;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.rolemesh.json.Json;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.RawHttp;
 import java.util.ArrayList;
@@ -13,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /** Generation, streaming chunk by chunk, slots and cancellation by client disconnect. */
 class SimulatorStreamingTest extends SimulatorTestBase {

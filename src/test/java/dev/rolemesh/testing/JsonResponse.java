@@ -1,7 +1,7 @@
 package dev.rolemesh.testing;
 
-import dev.rolemesh.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
