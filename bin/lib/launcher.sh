@@ -63,9 +63,9 @@ rolemesh_exec() {
   # Heap for the proxies (gateway, node agent). Their live data is the open connections, about 19 KiB per stream,
   # which stay for the whole stream, while the garbage is per chunk. A small young generation copies fewer new
   # connections per collection: at 9,000 streams on one core the longest pause fell from 330 to 110 ms. Without a
-  # cap the old generation only grew (peak RSS 386, 553, 721 MiB over three rounds of 9,000 streams); 384 MiB holds
-  # about 15,000 streams and keeps the process near 500 MiB. Out of memory, the process exits for its supervisor to
-  # restart rather than limp on. $JAVA_OPTS comes later: JAVA_OPTS=-Xmx1g raises the cap.
+  # cap the old generation only grew (peak RSS 386, 553, 721 MiB over three rounds of 9,000 streams); 384 MiB has
+  # room for roughly 15,000 streams and kept the process under 490 MiB. Out of memory, the process exits for its
+  # supervisor to restart rather than limp on. $JAVA_OPTS comes later: JAVA_OPTS=-Xmx1g raises the cap.
   case "${1:-}" in gateway|node-agent) heap=(-Xmn32m -Xmx384m -XX:+ExitOnOutOfMemoryError) ;; esac
   if [ "${ROLEMESH_AOT:-on}" != off ] && [ "$ROLEMESH_REPO/target/rolemesh.aot" -nt "$ROLEMESH_JAR" ] \
       && [[ "${JAVA_OPTS:-}" != *AOTCache* ]]; then
