@@ -188,7 +188,7 @@ class AgentConfigTest {
   void theCommandExitsWithCode2AndOneLineOnBadConfig() throws Exception {
     Path bad = write("bad.yaml", "node_id: box\n" + BINARY + "models: []\n");
     StringWriter err = new StringWriter();
-    CommandLine command = new CommandLine(new Main()).setErr(new PrintWriter(err));
+    CommandLine command = Main.tree().setErr(new PrintWriter(err));
 
     int code = command.execute("node-agent", "--config", bad.toString());
 
