@@ -4,6 +4,7 @@ import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.ExchangeListener;
@@ -17,13 +18,15 @@ import dev.rolemesh.routing.RoleTable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
  * (which resolves port 0 to a real port) and the rest join it on that port. They share one {@link GatewayState},
- * held here.
+ * held here: {@link #reload} swaps in a new config, {@link #drain} stops the gateway without cutting what it serves.
  */
 public final class GatewayServer {
 
@@ -32,13 +35,17 @@ public final class GatewayServer {
   private final String restDeploymentId;
   private final int port;
   private final AtomicReference<GatewayState> state;
+  private final List<GatewayVerticle> loops;
+  private Drain drain;
 
-  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state) {
+  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
+      List<GatewayVerticle> loops) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
     this.state = state;
+    this.loops = loops;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -56,42 +63,89 @@ public final class GatewayServer {
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
       AtomicReference<GatewayState> state) {
-    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    int count = Math.max(1, Runtime.getRuntime().availableProcessors());
+    List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
-    return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, listen));
-          return first.get();
-        }, new DeploymentOptions())
+    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen)), new DeploymentOptions())
         .compose(firstId -> {
-          int port = first.get().actualPort();
-          if (loops == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
+          int port = loops.getFirst().actualPort();
+          if (count == 1) {
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(state, listen),
-                  new DeploymentOptions().setInstances(loops - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
+          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen)),
+                  new DeploymentOptions().setInstances(count - 1))
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops));
         });
+  }
+
+  private static GatewayVerticle added(List<GatewayVerticle> loops, GatewayVerticle loop) {
+    loops.add(loop);
+    return loop;
   }
 
   private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return state(vertx, 1, config, nodes, new AccessLog(log)::write, log, System.currentTimeMillis() / 1000, via);
+    AccessLog accessLog = new AccessLog(log);
+    return state(1, config, probe(vertx, config.gateway()), nodes, accessLog::write, log,
+        System.currentTimeMillis() / 1000, via);
   }
 
-  private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,
+  private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
       ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via) {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes);
-    UpstreamProbe probe = new UpstreamProbe(
-        UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
-        config.gateway().probeTimeout(),
-        config.gateway().probeCacheTtl());
-    return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
+    return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
         KeyAuthenticator.clients(config.auth()), KeyAuthenticator.nodes(config.auth()),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
+  }
+
+  private static UpstreamProbe probe(Vertx vertx, ServerSettings settings) {
+    return new UpstreamProbe(UpstreamClients.create(vertx, "rolemesh-probe", settings.probeTimeout()),
+        settings.probeTimeout(), settings.probeCacheTtl());
+  }
+
+  /**
+   * Swaps in a new config: requests that arrive from now on see it, those in flight finish with the state they
+   * started with. The node store, the log and this gateway's identity carry over; so does the probe cache unless the
+   * probe settings changed. The listen address is not touched (a change there needs a restart).
+   *
+   * @return the state now in force
+   */
+  public synchronized GatewayState reload(GatewayConfig config) {
+    GatewayState current = state.get();
+    ServerSettings was = current.config().gateway();
+    ServerSettings now = config.gateway();
+    UpstreamProbe probe = current.availability().probe();
+    if (!was.probeTimeout().equals(now.probeTimeout()) || !was.probeCacheTtl().equals(now.probeCacheTtl())) {
+      probe.retire(vertx);
+      probe = probe(vertx, now);
+    }
+    GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
+        current.log(), current.startedEpochSeconds(), current.via());
+    state.set(current.draining() ? next.asDraining() : next);
+    return state.get();
+  }
+
+  /**
+   * Stops the gateway without cutting what it serves: {@code /ready} says 503 {@code draining} at once, the port
+   * stops taking connections, and requests in flight finish, up to the config's {@code shutdown_grace_s}; then the
+   * rest are cut, each logged as cut by the shutdown. Calling it again returns the same drain.
+   */
+  public synchronized Future<Drain.Result> drain() {
+    if (drain == null) {
+      GatewayState draining = state.updateAndGet(GatewayState::asDraining);
+      drain = Drain.start(vertx, loops, draining.config().gateway().shutdownGrace(), draining.log());
+    }
+    return drain.result();
+  }
+
+  /** Cuts every request still in flight now (a second stop signal), draining first if that had not begun. */
+  public synchronized Future<Drain.Result> stopNow() {
+    drain();
+    drain.cutNow("a second stop signal");
+    return drain.result();
   }
 
   public int port() {

@@ -6,6 +6,7 @@ import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
@@ -13,7 +14,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
@@ -24,7 +30,13 @@ final class GatewayVerticle extends VerticleBase {
 
   private final AtomicReference<GatewayState> state;
   private final int port;
+  /** The requests this event loop is serving, so a stopping gateway can wait for them or cut them. */
+  private final Set<RequestContext> inFlight = new HashSet<>();
   private HttpServer server;
+  private HttpClient client;
+  private UpstreamProxy proxy;
+  /** The longest connect attempt {@link #client} allows. */
+  private Duration connectBound;
 
   /** @param state the current state, read once by each request as it arrives */
   GatewayVerticle(AtomicReference<GatewayState> state, int port) {
@@ -35,8 +47,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayState initial = state.get();
-    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via());
+    proxyFor(initial);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -49,27 +60,67 @@ final class GatewayVerticle extends VerticleBase {
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
         .setStrictThreadMode(true));
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
+    return server.requestHandler(router(initial)).listen(port, initial.config().gateway().host());
+  }
+
+  /**
+   * This event loop's proxy for a request under {@code current}. A TCP connect attempt is bounded by the client, so
+   * a new config with a longer {@code connect_s} gets a new client; the old one closes its connections as the
+   * requests on them end.
+   */
+  private UpstreamProxy proxyFor(GatewayState current) {
+    Duration longest = current.longestConnectTimeout();
+    if (proxy == null || longest.compareTo(connectBound) > 0) {
+      HttpClient retired = client;
+      client = UpstreamClients.create(vertx, "rolemesh-upstream", longest);
+      proxy = new UpstreamProxy(vertx, client, current.via());
+      connectBound = longest;
+      if (retired != null) {
+        retired.shutdown(Duration.ofDays(1));
+      }
+    }
+    return proxy;
+  }
+
+  /** Stops taking connections; each one closes once its request is answered, the last ones after {@code timeout}. */
+  Future<Void> shutdown(Duration timeout) {
+    return server.shutdown(timeout);
+  }
+
+  /** How many requests this event loop is serving. */
+  Future<Integer> inFlight() {
+    return onLoop(() -> inFlight.size());
+  }
+
+  /** Cuts every request this event loop is serving, each logged with {@code reason}; returns their ids. */
+  Future<List<String>> cut(String reason) {
+    return onLoop(() -> List.copyOf(inFlight).stream().map(request -> request.cut(reason)).toList());
+  }
+
+  private <T> Future<T> onLoop(Supplier<T> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> result.complete(action.get()));
+    return result.future();
   }
 
   int actualPort() {
     return server.actualPort();
   }
 
-  private Router router(UpstreamProxy proxy, GatewayState initial) {
+  private Router router(GatewayState initial) {
     Router router = Router.router(vertx);
     KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
     long maxBodyBytes = initial.config().gateway().maxBodyBytes();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), inFlight));
     router.get("/health").handler(HealthEndpoints::health);
     router.get("/ready").handler(HealthEndpoints::ready);
     router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
     router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
-    inference(router, "/v1/completions", "prompt", clients, body, proxy);
-    inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    inference(router, "/v1/chat/completions", "messages", clients, body);
+    inference(router, "/v1/completions", "prompt", clients, body);
+    inference(router, "/v1/embeddings", "input", clients, body);
     new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
@@ -83,10 +134,9 @@ final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
-      UpstreamProxy proxy) {
+  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body) {
     router.post(path).handler(clients).handler(body)
-        .handler(new InferenceEndpoint(proxy, requiredField));
+        .handler(new InferenceEndpoint(this::proxyFor, requiredField));
   }
 
   /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */

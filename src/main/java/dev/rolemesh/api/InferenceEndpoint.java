@@ -14,6 +14,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: validate just enough of
@@ -22,15 +23,16 @@ import java.util.List;
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
-  private final UpstreamProxy proxy;
+  private final Function<GatewayState, UpstreamProxy> proxies;
   private final String requiredField;
 
   /**
    * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
    *     {@code input})
+   * @param proxies the event loop's proxy for a request under a given state
    */
-  InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
-    this.proxy = proxy;
+  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, String requiredField) {
+    this.proxies = proxies;
     this.requiredField = requiredField;
   }
 
@@ -85,7 +87,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    proxies.apply(request.state).forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();

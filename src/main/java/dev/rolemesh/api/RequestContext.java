@@ -3,6 +3,7 @@ package dev.rolemesh.api;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * Per-request facts gathered along the path and written as the one access-log line when the response ends (or the
@@ -25,6 +26,9 @@ public final class RequestContext {
   String error;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
+  /** Why the gateway's shutdown cut the request, which outranks whatever the exchange then reported. */
+  private String cutBy;
+  private RoutingContext ctx;
   /** The line is written when the response has ended and every exchange holding it has reported. */
   private int holds = 1;
   private Runnable write;
@@ -34,12 +38,22 @@ public final class RequestContext {
     this.state = state;
   }
 
-  static void attach(RoutingContext ctx, GatewayState state) {
+  /** @param inFlight the event loop's requests, which holds this one until its line is written */
+  static void attach(RoutingContext ctx, GatewayState state, Set<RequestContext> inFlight) {
     RequestContext request = new RequestContext(
         RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), state);
-    request.write = () -> state.exchanges().exchanged(request.entry(ctx));
+    request.ctx = ctx;
+    inFlight.add(request);
+    request.write = () -> {
+      inFlight.remove(request);
+      state.exchanges().exchanged(request.entry(ctx));
+    };
     ctx.put(KEY, request);
     ctx.response().putHeader(RequestIds.HEADER, request.id);
+    if (state.draining()) {
+      // The port is closed: a client that goes on sending here should reconnect (to another gateway).
+      ctx.response().putHeader("Connection", "close");
+    }
     ctx.addEndHandler(done -> request.release());
     ctx.next();
   }
@@ -55,6 +69,13 @@ public final class RequestContext {
     }
   }
 
+  /** Ends the request by closing its connection, logged as cut by the gateway; returns its id. */
+  String cut(String reason) {
+    cutBy = reason;
+    ctx.request().connection().close();
+    return id;
+  }
+
   static RequestContext of(RoutingContext ctx) {
     return ctx.get(KEY);
   }
@@ -63,7 +84,8 @@ public final class RequestContext {
     double durationMs = (System.nanoTime() - started) / 1e6;
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
-        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error);
+        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts,
+        cutBy != null ? cutBy : error);
   }
 
   private static double round(double ms) {

@@ -42,7 +42,8 @@ final class GatewayConfigBinder {
         gateway.get("max_body_mb").readOr(
             ServerSettings.DEFAULT_MAX_BODY_BYTES, mib -> (long) Math.ceil(mib.asPositiveNumber() * BYTES_PER_MIB)),
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
-        gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds));
+        gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
+        gateway.get("shutdown_grace_s").readOr(ServerSettings.DEFAULT_SHUTDOWN_GRACE, ConfigNode::asSeconds));
     gateway.warnUnknownKeys();
     return settings;
   }

@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
  * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
+ *     ({@code gateway.shutdown_grace_s}, default 30)
  */
 public record ServerSettings(
     String host,
@@ -16,15 +18,21 @@ public record ServerSettings(
     Timeouts timeouts,
     long maxBodyBytes,
     Duration probeTimeout,
-    Duration probeCacheTtl) {
+    Duration probeCacheTtl,
+    Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
   public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  public ServerSettings withMaxBodyBytes(long newMaxBodyBytes) {
+    return new ServerSettings(host, port, timeouts, newMaxBodyBytes, probeTimeout, probeCacheTtl, shutdownGrace);
+  }
 
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, shutdownGrace);
   }
 }

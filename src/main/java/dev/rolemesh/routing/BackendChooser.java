@@ -2,8 +2,8 @@ package dev.rolemesh.routing;
 
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.http.Upstream;
-import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeSelector;
+import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeTraffic;
 import java.util.List;
 

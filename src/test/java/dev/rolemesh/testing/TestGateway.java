@@ -106,7 +106,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1));
+        Duration.ofSeconds(1), Duration.ofMillis(1), ServerSettings.DEFAULT_SHUTDOWN_GRACE);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry));

@@ -1,0 +1,55 @@
+package dev.rolemesh.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a reloaded config changes against the one in force. Roles, defaults, keys, timeouts, strategies and probe
+ * settings take effect at once; the listen address and the body limit belong to the open port, so a change there is
+ * reported as needing a restart and the running values stay in force.
+ *
+ * @param inForce the loaded config with the running listen address and body limit: what the gateway now serves
+ * @param added roles the loaded config has and the running one had not
+ * @param removed roles the running config had and the loaded one has not
+ * @param changed roles in both, configured differently
+ * @param restartOnly config keys whose new value waits for a restart
+ */
+public record ConfigDiff(GatewayConfig inForce, List<String> added, List<String> removed, List<String> changed,
+    List<String> restartOnly) {
+
+  public static ConfigDiff between(GatewayConfig running, GatewayConfig loaded) {
+    ServerSettings was = running.gateway();
+    ServerSettings now = loaded.gateway();
+    List<String> restartOnly = new ArrayList<>();
+    if (!was.host().equals(now.host())) {
+      restartOnly.add("gateway.host");
+    }
+    if (was.port() != now.port()) {
+      restartOnly.add("gateway.port");
+    }
+    if (was.maxBodyBytes() != now.maxBodyBytes()) {
+      restartOnly.add("gateway.max_body_mb");
+    }
+    ServerSettings kept = now.withListen(was.host(), was.port()).withMaxBodyBytes(was.maxBodyBytes());
+    GatewayConfig inForce = new GatewayConfig(loaded.version(), loaded.defaultModel(), kept, loaded.auth(),
+        loaded.models(), loaded.source());
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    loaded.models().forEach((alias, model) -> {
+      if (!running.models().containsKey(alias)) {
+        added.add(alias);
+      } else if (!Objects.equals(running.models().get(alias), model)) {
+        changed.add(alias);
+      }
+    });
+    List<String> removed = running.models().keySet().stream()
+        .filter(alias -> !loaded.models().containsKey(alias)).toList();
+    return new ConfigDiff(inForce, List.copyOf(added), removed, List.copyOf(changed), List.copyOf(restartOnly));
+  }
+
+  /** Whether the reload changes nothing the gateway serves by. */
+  public boolean none(GatewayConfig running) {
+    return inForce.equals(running);
+  }
+}
