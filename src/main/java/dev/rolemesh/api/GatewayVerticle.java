@@ -60,6 +60,8 @@ final class GatewayVerticle extends VerticleBase {
     ModelsEndpoint models = new ModelsEndpoint(services);
 
     router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog()));
+    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
+    router.route().handler(this::refuseLoops);
     router.get("/health").handler(health::health);
     router.get("/ready").handler(health::ready);
     router.get("/v1/models").handler(clients).handler(models::list);
@@ -83,6 +85,17 @@ final class GatewayVerticle extends VerticleBase {
       UpstreamProxy proxy) {
     router.post(path).handler(clients).handler(body)
         .handler(new InferenceEndpoint(services, proxy, requiredField));
+  }
+
+  private void refuseLoops(RoutingContext ctx) {
+    for (String via : ctx.request().headers().getAll("Via")) {
+      if (via.contains(services.via())) {
+        new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered"
+            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */

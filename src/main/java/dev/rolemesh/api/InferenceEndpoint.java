@@ -38,11 +38,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    if (cameBackThroughUs(ctx)) {
-      new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
-          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
-      return;
-    }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
@@ -112,15 +107,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     });
-  }
-
-  private boolean cameBackThroughUs(RoutingContext ctx) {
-    for (String via : ctx.request().headers().getAll("Via")) {
-      if (via.contains(services.via())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Only failures that show the backend never started on the request; a timeout may mean it is generating. */
