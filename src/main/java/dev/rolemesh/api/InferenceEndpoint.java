@@ -3,12 +3,13 @@ package dev.rolemesh.api;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.RequestPeek;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
-import dev.rolemesh.routing.RequestPeek;
 import dev.rolemesh.routing.Role;
-import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -21,7 +22,6 @@ import java.util.List;
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
-  private final GatewayServices services;
   private final UpstreamProxy proxy;
   private final String requiredField;
 
@@ -29,8 +29,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
    *     {@code input})
    */
-  InferenceEndpoint(GatewayServices services, UpstreamProxy proxy, String requiredField) {
-    this.services = services;
+  InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
     this.proxy = proxy;
     this.requiredField = requiredField;
   }
@@ -38,6 +37,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
+    GatewayState state = request.state;
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
@@ -56,16 +56,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx.response());
       return;
     }
-    Role role = services.roles().resolve(peek.model());
+    Role role = state.roles().resolve(peek.model());
     if (role == null) {
-      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(peek.model(), state.roles().aliases()).send(ctx.response());
       return;
     }
     request.alias = role.alias();
     request.stream = peek.stream();
-    List<Upstream> candidates = services.chooser().candidates(role);
+    List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
-      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + services.chooser().whyNone(role))
+      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
           .send(ctx.response());
       return;
     }
@@ -78,7 +78,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
-    services.chooser().dispatched(upstream);
+    request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
@@ -86,8 +86,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       Failure failure = outcome.failure();
       boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
       boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
-      services.chooser().finished(upstream, brokeBeforeAnswering);
-      UpstreamProbe probe = services.availability().probe();
+      request.state.chooser().finished(upstream, brokeBeforeAnswering);
+      UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
       if (upstream.nodeId() == null && failure == null && outcome.status() < 500) {
