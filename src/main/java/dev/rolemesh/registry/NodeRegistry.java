@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * batches them into group commits, off the event loops); a heartbeat only marks the registry for a save within a
  * few seconds, since losing a {@code last_seen} costs nothing the next heartbeat does not restore.
  */
-public final class NodeRegistry {
+public final class NodeRegistry implements NodeStore {
 
   /** A bound on memory a node key holder can make the gateway spend; far above any real fleet. */
   static final int MAX_NODES = 1024;
