@@ -82,7 +82,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxies.apply(request.state).forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    UpstreamProxy proxy = proxies.apply(request.state);
+    proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
