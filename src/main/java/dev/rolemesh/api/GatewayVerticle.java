@@ -116,28 +116,15 @@ final class GatewayVerticle extends VerticleBase {
     long maxBodyBytes = initial.config().gateway().maxBodyBytes();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-<<<<<<< HEAD
     router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), inFlight));
-    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
-    router.route().handler(GatewayVerticle::refuseLoops);
-    router.get("/health").handler(HealthEndpoints::health);
-    router.get("/ready").handler(HealthEndpoints::ready);
-    router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
-    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body);
-    inference(router, "/v1/completions", "prompt", clients, body);
-    inference(router, "/v1/embeddings", "input", clients, body);
-=======
-    router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
     router.route().handler(GatewayVerticle::screen);
     read(router.route("/health")).handler(HealthEndpoints::health);
     read(router.route("/ready")).handler(HealthEndpoints::ready);
     read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
     read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
-    inference(router, "/v1/completions", "prompt", clients, body, proxy);
-    inference(router, "/v1/embeddings", "input", clients, body, proxy);
->>>>>>> main
+    inference(router, "/v1/chat/completions", "messages", clients, body);
+    inference(router, "/v1/completions", "prompt", clients, body);
+    inference(router, "/v1/embeddings", "input", clients, body);
     new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
