@@ -67,14 +67,21 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    inference(router, "/v1/messages", "messages", clients, body, proxy);
+    inference(router, "/v1/messages/count_tokens", "messages", clients, body, proxy);
+    inference(router, "/v1/responses", "input", clients, body, proxy);
+    // documents may also come as TEI's "texts"; the query is what every rerank request has
+    inference(router, "/v1/rerank", "query", clients, body, proxy);
+    inference(router, "/v1/reranking", "query", clients, body, proxy);
+    inference(router, "/v1/audio/transcriptions", null, clients, body, proxy);
     new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
 
     router.errorHandler(404, ctx -> ApiError.notFound(
-        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx));
     router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
-        + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
+        + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx));
     router.errorHandler(413, ctx -> ApiError.bodyTooLarge(services.config().gateway().maxBodyBytes())
-        .send(ctx.response()));
+        .send(ctx));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -96,6 +103,6 @@ final class GatewayVerticle extends VerticleBase {
       failure.printStackTrace();
     }
     ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx.response());
+        + (request == null ? "?" : request.id)).send(ctx);
   }
 }

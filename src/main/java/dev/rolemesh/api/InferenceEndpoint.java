@@ -6,6 +6,7 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
+import dev.rolemesh.routing.MultipartForm;
 import dev.rolemesh.routing.RequestPeek;
 import dev.rolemesh.routing.Role;
 import dev.rolemesh.routing.Upstream;
@@ -13,10 +14,14 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: validate just enough of
- * the body, resolve the role, choose a backend, forward. When a backend fails before answering and the role has
+ * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
+ * {@code /v1/embeddings}, {@code /v1/messages}, {@code /v1/responses}, {@code /v1/rerank}, the multipart
+ * {@code /v1/audio/transcriptions}, ...): validate just enough of the body, resolve the role, choose a backend,
+ * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before answering and the role has
  * another, the next one is tried, so a dead node costs no client an error.
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
@@ -24,15 +29,17 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   private final GatewayServices services;
   private final UpstreamProxy proxy;
   private final String requiredField;
+  private final boolean form;
 
   /**
-   * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
-   *     {@code input})
+   * @param requiredField the JSON body field this endpoint cannot work without ({@code messages}, {@code prompt},
+   *     {@code input}, ...), or null for an endpoint that takes a {@code multipart/form-data} upload
    */
   InferenceEndpoint(GatewayServices services, UpstreamProxy proxy, String requiredField) {
     this.services = services;
     this.proxy = proxy;
     this.requiredField = requiredField;
+    this.form = requiredField == null;
   }
 
   @Override
@@ -40,30 +47,22 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     RequestContext request = RequestContext.of(ctx);
     if (cameBackThroughUs(ctx)) {
       new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
-          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx);
       return;
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
+      String expected = form ? "a multipart/form-data body" : "a JSON object";
+      ApiError.invalidRequest("Request body is empty; expected " + expected, null).send(ctx);
       return;
     }
-    RequestPeek peek;
-    try {
-      peek = RequestPeek.of(body);
-    } catch (RequestPeek.Invalid invalid) {
-      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx.response());
-      return;
-    }
-    JsonToken required = peek.topLevel().get(requiredField);
-    if (required == null || required == JsonToken.VALUE_NULL) {
-      ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField)
-          .send(ctx.response());
+    Peeked peek = form ? peekForm(ctx, body) : peekJson(ctx, body);
+    if (peek == null) {
       return;
     }
     Role role = services.roles().resolve(peek.model());
     if (role == null) {
-      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx);
       return;
     }
     request.alias = role.alias();
@@ -71,18 +70,18 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     List<Upstream> candidates = services.chooser().candidates(role);
     if (candidates.isEmpty()) {
       ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + services.chooser().whyNone(role))
-          .send(ctx.response());
+          .send(ctx);
       return;
     }
     request.hold();
-    attempt(ctx, request, role, body, peek, candidates, 0);
+    attempt(ctx, request, role, peek, candidates, 0);
   }
 
-  private void attempt(RoutingContext ctx, RequestContext request, Role role, Buffer body, RequestPeek peek,
-      List<Upstream> candidates, int index) {
+  private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, List<Upstream> candidates,
+      int index) {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
-    Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
+    Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
     services.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
@@ -100,18 +99,54 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         probe.record(upstream, Availability.down(failure.detail()));
       }
       if (retry && index + 1 < candidates.size()) {
-        attempt(ctx, request, role, body, peek, candidates, index + 1);
+        attempt(ctx, request, role, peek, candidates, index + 1);
         return;
       }
       if (failure != null) {
         request.error = failure.detail();
         request.unsentStatus = failure.kind().status();
         if (!outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
-          errorFor(role, upstream, failure).send(ctx.response());
+          errorFor(role, upstream, failure).send(ctx);
         }
       }
       request.release();
     });
+  }
+
+  /** What routing reads from a body, and the body to send to a backend serving the given model with given defaults. */
+  private record Peeked(String model, boolean stream, BiFunction<String, Map<String, Object>, Buffer> forUpstream) {}
+
+  /** A JSON body: the peek, the required field; null once an error is sent. */
+  private Peeked peekJson(RoutingContext ctx, Buffer body) {
+    RequestPeek peek;
+    try {
+      peek = RequestPeek.of(body);
+    } catch (RequestPeek.Invalid invalid) {
+      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx);
+      return null;
+    }
+    JsonToken required = peek.topLevel().get(requiredField);
+    if (required == null || required == JsonToken.VALUE_NULL) {
+      ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField).send(ctx);
+      return null;
+    }
+    return new Peeked(peek.model(), peek.stream(),
+        (upstreamModel, defaults) -> BodyRewriter.rewrite(body, peek, upstreamModel, defaults));
+  }
+
+  /**
+   * A form upload: its {@code model} field, rewritten in place for the backend; the role's JSON defaults do not
+   * apply to a form. Null once an error is sent.
+   */
+  private static Peeked peekForm(RoutingContext ctx, Buffer body) {
+    MultipartForm form;
+    try {
+      form = MultipartForm.of(body, ctx.request().getHeader("Content-Type"));
+    } catch (MultipartForm.Invalid invalid) {
+      ApiError.invalidRequest("Malformed multipart/form-data body: " + invalid.getMessage(), null).send(ctx);
+      return null;
+    }
+    return new Peeked(form.model(), form.stream(), (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
   }
 
   private boolean cameBackThroughUs(RoutingContext ctx) {

@@ -50,7 +50,7 @@ public final class KeyCheck implements SecurityPolicyHandler {
       return;
     }
     ApiError.unauthorized("Missing or invalid " + what + ": send 'Authorization: Bearer <key>' or '"
-        + headers.getFirst() + ": <key>'").send(ctx.response());
+        + headers.getFirst() + ": <key>'").send(ctx);
   }
 
   private boolean allowed(HttpServerRequest request) {
