@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.AnthropicShape;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.Responses;
 import dev.rolemesh.routing.Role;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -18,16 +21,12 @@ import java.util.List;
  */
 final class ModelsEndpoint {
 
+  private ModelsEndpoint() {}
 
-  private final GatewayServices services;
-
-  ModelsEndpoint(GatewayServices services) {
-    this.services = services;
-  }
-
-  void list(RoutingContext ctx) {
-    List<Role> roles = services.roles().roles();
-    List<Future<Availability>> checks = roles.stream().map(services.availability()::of).toList();
+  static void list(RoutingContext ctx) {
+    GatewayState state = RequestContext.of(ctx).state;
+    List<Role> roles = state.roles().roles();
+    List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
     Future.join(checks).onComplete(done -> {
       List<Role> available = new ArrayList<>();
       ArrayNode unavailable = Responses.object().arrayNode();
@@ -44,29 +43,31 @@ final class ModelsEndpoint {
         }
       }
       if (AnthropicShape.wanted(ctx.request())) {
-        Responses.json(ctx, 200, anthropicList(available));
+        Responses.json(ctx, 200, anthropicList(available, state));
         return;
       }
       ObjectNode root = Responses.object();
       root.put("object", "list");
       ArrayNode data = root.putArray("data");
-      available.forEach(role -> data.add(modelObject(role)));
+      available.forEach(role -> data.add(modelObject(role, state)));
       root.putObject("rolemesh").set("unavailable_models", unavailable);
       Responses.json(ctx, 200, root);
     });
   }
 
-  void get(RoutingContext ctx) {
+  static void get(RoutingContext ctx) {
+    GatewayState state = RequestContext.of(ctx).state;
     String id = ctx.pathParam("param0");
-    Role role = services.roles().resolve(id);
+    Role role = state.roles().resolve(id);
     if (role == null) {
-      ApiError.modelNotFound(id, services.roles().aliases()).send(ctx);
+      ApiError.modelNotFound(id, state.roles().aliases()).send(ctx);
       return;
     }
-    services.availability().of(role).onComplete(done -> {
+    state.availability().of(role).onComplete(done -> {
       Availability availability = done.result();
       if (availability.available()) {
-        Responses.json(ctx, 200, AnthropicShape.wanted(ctx.request()) ? anthropicModel(role) : modelObject(role));
+        Responses.json(ctx, 200,
+            AnthropicShape.wanted(ctx.request()) ? anthropicModel(role, state) : modelObject(role, state));
       } else {
         ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + availability.reason())
             .send(ctx);
@@ -74,11 +75,11 @@ final class ModelsEndpoint {
     });
   }
 
-  private ObjectNode modelObject(Role role) {
+  private static ObjectNode modelObject(Role role, GatewayState state) {
     ObjectNode model = Responses.object();
     model.put("id", role.config().openaiModelName());
     model.put("object", "model");
-    model.put("created", services.startedEpochSeconds());
+    model.put("created", state.startedEpochSeconds());
     model.put("owned_by", "rolemesh");
     return model;
   }
@@ -87,22 +88,22 @@ final class ModelsEndpoint {
    * The list in the Anthropic API's shape ({@code data[]} of {@code type: "model"}, {@code has_more},
    * {@code first_id}, {@code last_id}): the roles that can serve now, all on one page.
    */
-  private ObjectNode anthropicList(List<Role> available) {
+  private static ObjectNode anthropicList(List<Role> available, GatewayState state) {
     ObjectNode root = Responses.object();
     ArrayNode data = root.putArray("data");
-    available.forEach(role -> data.add(anthropicModel(role)));
+    available.forEach(role -> data.add(anthropicModel(role, state)));
     root.put("has_more", false);
     root.put("first_id", available.isEmpty() ? null : available.getFirst().config().openaiModelName());
     root.put("last_id", available.isEmpty() ? null : available.getLast().config().openaiModelName());
     return root;
   }
 
-  private ObjectNode anthropicModel(Role role) {
+  private static ObjectNode anthropicModel(Role role, GatewayState state) {
     ObjectNode model = Responses.object();
     model.put("type", "model");
     model.put("id", role.config().openaiModelName());
     model.put("display_name", role.alias());
-    model.put("created_at", Instant.ofEpochSecond(services.startedEpochSeconds()).toString());
+    model.put("created_at", Instant.ofEpochSecond(state.startedEpochSeconds()).toString());
     return model;
   }
 

@@ -1,4 +1,4 @@
-package dev.rolemesh.api;
+package dev.rolemesh.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpServerRequest;
@@ -7,15 +7,15 @@ import io.vertx.core.http.HttpServerRequest;
  * The gateway's own answers in the Anthropic API's shapes, for Anthropic clients: the Anthropic SDKs read errors as
  * {@code {"type":"error","error":{"type","message"}}} and list models as {@code type: "model"} objects.
  */
-final class AnthropicShape {
+public final class AnthropicShape {
 
   /** Every Anthropic SDK request carries it; OpenAI clients never send it. */
-  static final String VERSION_HEADER = "anthropic-version";
+  public static final String VERSION_HEADER = "anthropic-version";
 
   private AnthropicShape() {}
 
   /** Whether a request speaks the Anthropic API: a Messages path, or any path asked with {@code anthropic-version}. */
-  static boolean wanted(HttpServerRequest request) {
+  public static boolean wanted(HttpServerRequest request) {
     return request.path().startsWith("/v1/messages") || request.headers().contains(VERSION_HEADER);
   }
 

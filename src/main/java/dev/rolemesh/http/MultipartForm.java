@@ -1,4 +1,4 @@
-package dev.rolemesh.routing;
+package dev.rolemesh.http;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
