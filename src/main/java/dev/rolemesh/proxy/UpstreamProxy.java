@@ -31,15 +31,18 @@ public final class UpstreamProxy {
   private final Vertx vertx;
   private final HttpClient client;
   private final String via;
+  private final boolean readUsage;
 
   /**
    * @param via this hop's entry in the {@code Via} header sent upstream (e.g. {@code 1.1 rolemesh-3f2a9c1e}), which
    *     lets a gateway recognise its own requests coming back to it through a misregistered node
+   * @param readUsage whether to read token counts from responses as they pass (for metrics)
    */
-  public UpstreamProxy(Vertx vertx, HttpClient client, String via) {
+  public UpstreamProxy(Vertx vertx, HttpClient client, String via, boolean readUsage) {
     this.vertx = vertx;
     this.client = client;
     this.via = via;
+    this.readUsage = readUsage;
   }
 
   /**
@@ -48,8 +51,11 @@ public final class UpstreamProxy {
    * @param responded whether the client got a response head from this exchange (then nobody may answer again)
    * @param ttfbNanos time from start to the first body byte written to the client, or -1
    * @param failure why it did not complete, or null on success
+   * @param inputTokens prompt tokens from the response's usage or timings, or -1 when unknown
+   * @param outputTokens generated tokens likewise, or -1
    */
-  public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure) {}
+  public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure,
+      long inputTokens, long outputTokens) {}
 
   /**
    * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
@@ -70,6 +76,8 @@ public final class UpstreamProxy {
     private final Promise<Outcome> outcome = Promise.promise();
     private final long started = System.nanoTime();
     private final long requestStarted;
+    /** Null when token counts are not wanted. */
+    private final UsageScanner usage = readUsage ? new UsageScanner() : null;
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
     private long readTimer = -1;
@@ -169,6 +177,9 @@ public final class UpstreamProxy {
           ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
+        if (usage != null) {
+          usage.scan(chunk);
+        }
         // A response of known length goes out with its first bytes: one packet instead of two.
         copyHead(upstreamResponse);
         response.write(chunk);
@@ -238,7 +249,8 @@ public final class UpstreamProxy {
       }
       boolean responded = response.headWritten();
       int reported = responded || failure == null ? status : failure.kind().status();
-      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure));
+      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure,
+          usage == null ? -1 : usage.inputTokens(), usage == null ? -1 : usage.outputTokens()));
     }
   }
 }
