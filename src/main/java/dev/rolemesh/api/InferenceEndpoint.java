@@ -7,6 +7,7 @@ import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.MultipartForm;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
@@ -15,6 +16,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -68,6 +70,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx);
       return;
     }
+    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.user());
+    if (request.run != null) {
+      // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
+      ctx.request().headers().set(RunIds.HEADER, request.run);
+    }
+    state.exchanges().routed(role.alias());
     request.hold();
     attempt(ctx, request, role, peek, candidates, 0);
   }
@@ -76,13 +84,20 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       int index) {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
+    request.node = upstream.nodeId();
     Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
+      request.inputTokens = outcome.inputTokens();
+      request.outputTokens = outcome.outputTokens();
       Failure failure = outcome.failure();
+      if (failure != null && failure.kind() != Failure.Kind.CLIENT_GONE) {
+        request.state.exchanges().upstreamFailed(role.alias(), request.node != null ? request.node : request.upstream,
+            failure.kind().name().toLowerCase(Locale.ROOT));
+      }
       boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
       boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
       request.state.chooser().finished(upstream, brokeBeforeAnswering);
@@ -109,8 +124,13 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     });
   }
 
-  /** What routing reads from a body, and the body to send to a backend serving the given model with given defaults. */
-  private record Peeked(String model, boolean stream, BiFunction<String, Map<String, Object>, Buffer> forUpstream) {}
+  /**
+   * What routing reads from a body, and the body to send to a backend serving the given model with given defaults.
+   *
+   * @param user the kind of the top-level {@code user} value of a JSON body (a run id may be there), else null
+   */
+  private record Peeked(String model, boolean stream, JsonToken user,
+      BiFunction<String, Map<String, Object>, Buffer> forUpstream) {}
 
   /** A JSON body: the peek, the required field; null once an error is sent. */
   private Peeked peekJson(RoutingContext ctx, Buffer body) {
@@ -126,7 +146,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField).send(ctx);
       return null;
     }
-    return new Peeked(peek.model(), peek.stream(),
+    return new Peeked(peek.model(), peek.stream(), peek.topLevel().get("user"),
         (upstreamModel, defaults) -> BodyRewriter.rewrite(body, peek, upstreamModel, defaults));
   }
 
@@ -142,7 +162,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ApiError.invalidRequest("Malformed multipart/form-data body: " + invalid.getMessage(), null).send(ctx);
       return null;
     }
-    return new Peeked(form.model(), form.stream(), (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
+    return new Peeked(form.model(), form.stream(), null,
+        (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
   }
 
   /** The backend failed rather than ran out of time: it cools down. A timeout may mean it is generating. */
