@@ -6,7 +6,6 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.UpstreamUrls;
-import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -57,24 +56,29 @@ public final class GatewayServer {
   public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
       RegistrySettings registry) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
-    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log))
-        .compose(nodes -> deploy(vertx, config, new AtomicReference<>(first(vertx, config, log, nodes))));
+    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
+      AtomicReference<GatewayState> state = new AtomicReference<>();
+      Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
+      state.set(first(vertx, config, log, nodes, telemetry));
+      return deploy(vertx, config, state, telemetry);
+    });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state) {
+      AtomicReference<GatewayState> state, Telemetry telemetry) {
     int count = Math.max(1, Runtime.getRuntime().availableProcessors());
     List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
-    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen)), new DeploymentOptions())
+    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen, telemetry)),
+            new DeploymentOptions())
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops));
           }
-          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen)),
+          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops));
         });
@@ -85,10 +89,10 @@ public final class GatewayServer {
     return loop;
   }
 
-  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes) {
+  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
+      Telemetry telemetry) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    AccessLog accessLog = new AccessLog(log);
-    return state(1, config, probe(vertx, config.gateway()), nodes, accessLog::write, log,
+    return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
         System.currentTimeMillis() / 1000, via);
   }
 

@@ -1,5 +1,7 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.Principal;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.ext.web.RoutingContext;
@@ -24,6 +26,10 @@ public final class RequestContext {
   long ttfbNanos = -1;
   int attempts;
   String error;
+  String node;
+  String run;
+  long inputTokens = -1;
+  long outputTokens = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
   /** Why the gateway's shutdown cut the request, which outranks whatever the exchange then reported. */
@@ -83,9 +89,11 @@ public final class RequestContext {
   private AccessLog.Entry entry(RoutingContext ctx) {
     double durationMs = (System.nanoTime() - started) / 1e6;
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
+    Principal principal = KeyCheck.principal(ctx);
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
         round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts,
-        cutBy != null ? cutBy : error);
+        cutBy != null ? cutBy : error, node, principal == null ? null : principal.keyName(), run, inputTokens,
+        outputTokens);
   }
 
   private static double round(double ms) {

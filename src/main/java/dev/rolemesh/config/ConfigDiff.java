@@ -6,10 +6,12 @@ import java.util.Objects;
 
 /**
  * What a reloaded config changes against the one in force. Roles, defaults, keys, timeouts, strategies and probe
- * settings take effect at once; the listen address and the body limit belong to the open port, so a change there is
- * reported as needing a restart and the running values stay in force.
+ * settings take effect at once; the listen address and the body limit belong to the open port, and whether metrics
+ * are recorded is fixed at startup, so a change there is reported as needing a restart and the running values stay
+ * in force.
  *
- * @param inForce the loaded config with the running listen address and body limit: what the gateway now serves
+ * @param inForce the loaded config with the running listen address, body limit and metrics switch: what the
+ *     gateway now serves by
  * @param added roles the loaded config has and the running one had not
  * @param removed roles the running config had and the loaded one has not
  * @param changed roles in both, configured differently
@@ -31,7 +33,11 @@ public record ConfigDiff(GatewayConfig inForce, List<String> added, List<String>
     if (was.maxBodyBytes() != now.maxBodyBytes()) {
       restartOnly.add("gateway.max_body_mb");
     }
-    ServerSettings kept = now.withListen(was.host(), was.port()).withMaxBodyBytes(was.maxBodyBytes());
+    if (was.metrics() != now.metrics()) {
+      restartOnly.add("gateway.metrics");
+    }
+    ServerSettings kept = new ServerSettings(was.host(), was.port(), now.timeouts(), was.maxBodyBytes(),
+        now.probeTimeout(), now.probeCacheTtl(), was.metrics(), now.shutdownGrace());
     GatewayConfig inForce = new GatewayConfig(loaded.version(), loaded.defaultModel(), kept, loaded.auth(),
         loaded.models(), loaded.source());
     List<String> added = new ArrayList<>();

@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
  * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
+ *     gateway.metrics}, default true; off only to measure what recording costs)
  * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
  *     ({@code gateway.shutdown_grace_s}, default 30)
  */
@@ -19,6 +21,7 @@ public record ServerSettings(
     long maxBodyBytes,
     Duration probeTimeout,
     Duration probeCacheTtl,
+    boolean metrics,
     Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -28,11 +31,13 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
-  public ServerSettings withMaxBodyBytes(long newMaxBodyBytes) {
-    return new ServerSettings(host, port, timeouts, newMaxBodyBytes, probeTimeout, probeCacheTtl, shutdownGrace);
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, DEFAULT_SHUTDOWN_GRACE);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, shutdownGrace);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
+        shutdownGrace);
   }
 }
