@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.Exposition;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.JsonResponse;
@@ -91,7 +92,7 @@ class GatewayMetricsTest {
     long output = response.json().path("usage").path("completion_tokens").asLong();
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "run-log-1");
-    String line = gateway.log().lines().filter(l -> l.contains("\"tokens-in-log\"")).findFirst().orElseThrow();
+    String line = accessLine("tokens-in-log");
     assertThat(Json.parse(line).path("output_tokens").asLong()).isEqualTo(output);
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("run-log-1");
   }
@@ -101,8 +102,15 @@ class GatewayMetricsTest {
     gateway.post("/v1/chat/completions", chat("writer", "\"user\":\"agent-7\""), "X-Request-Id", "user-run");
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "agent-7");
-    String line = gateway.log().lines().filter(l -> l.contains("\"user-run\"")).findFirst().orElseThrow();
+    String line = accessLine("user-run");
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
+  }
+
+  /** The request's access-log line, which is written just after the client has its answer. */
+  private static String accessLine(String requestId) {
+    Await.until("the access-log line of " + requestId,
+        () -> gateway.log().lines().anyMatch(l -> l.contains("\"" + requestId + "\"")));
+    return gateway.log().lines().filter(l -> l.contains("\"" + requestId + "\"")).findFirst().orElseThrow();
   }
 
   private static Exposition scrape() {
