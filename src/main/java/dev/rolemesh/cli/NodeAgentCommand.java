@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
  * {@code rolemesh node-agent}: runs the node agent until SIGTERM/SIGINT, then deregisters and stops every
  * llama-server it started before exiting, so no process outlives it.
  */
-@Command(name = "node-agent",
+@Command(name = "node-agent", mixinStandardHelpOptions = true,
     description = "Run the node agent: supervise llama-server per GPU and register with the gateway.")
 final class NodeAgentCommand implements Callable<Integer> {
 

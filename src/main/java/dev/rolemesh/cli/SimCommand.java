@@ -24,6 +24,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
     name = "sim",
+    mixinStandardHelpOptions = true,
     description = "Run the llama-server simulator (accepts and ignores llama-server flags it does not use).",
     modelTransformer = SimCommand.NoClustering.class)
 final class SimCommand implements Callable<Integer> {
