@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.http.ApiError;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -12,27 +13,30 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
- * request and its upstream exchange stay on one thread. The routes read as the request path: request id and access
- * log, key check, body, then the endpoint.
+ * request and its upstream exchange stay on one thread. The routes read as the request path: request id, state
+ * snapshot and access log, key check, body, then the endpoint.
  */
 final class GatewayVerticle extends VerticleBase {
 
-  private final GatewayServices services;
+  private final AtomicReference<GatewayState> state;
   private final int port;
   private HttpServer server;
 
-  GatewayVerticle(GatewayServices services, int port) {
-    this.services = services;
+  /** @param state the current state, read once by each request as it arrives */
+  GatewayVerticle(AtomicReference<GatewayState> state, int port) {
+    this.state = state;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
-    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", services.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, services.via());
+    GatewayState initial = state.get();
+    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -45,36 +49,36 @@ final class GatewayVerticle extends VerticleBase {
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
         .setStrictThreadMode(true));
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    return server.requestHandler(router(proxy)).listen(port, services.config().gateway().host());
+    return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
   }
 
   int actualPort() {
     return server.actualPort();
   }
 
-  private Router router(UpstreamProxy proxy) {
+  private Router router(UpstreamProxy proxy, GatewayState initial) {
     Router router = Router.router(vertx);
-    KeyCheck clients = KeyCheck.clients(services.clientKeys());
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().gateway().maxBodyBytes());
-    HealthEndpoints health = new HealthEndpoints(services);
-    ModelsEndpoint models = new ModelsEndpoint(services);
+    KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
+    long maxBodyBytes = initial.config().gateway().maxBodyBytes();
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog()));
-    router.get("/health").handler(health::health);
-    router.get("/ready").handler(health::ready);
-    router.get("/v1/models").handler(clients).handler(models::list);
-    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(models::get);
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
+    router.get("/health").handler(HealthEndpoints::health);
+    router.get("/ready").handler(HealthEndpoints::ready);
+    router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
+    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
-    new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
+    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+        new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
+        new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
     router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
         + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
-    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(services.config().gateway().maxBodyBytes())
-        .send(ctx.response()));
+    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx.response()));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -82,14 +86,14 @@ final class GatewayVerticle extends VerticleBase {
   private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
       UpstreamProxy proxy) {
     router.post(path).handler(clients).handler(body)
-        .handler(new InferenceEndpoint(services, proxy, requiredField));
+        .handler(new InferenceEndpoint(proxy, requiredField));
   }
 
   /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */
   private void internalError(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
     Throwable failure = ctx.failure();
-    services.log().error("internal_error", String.valueOf(failure),
+    state.get().log().error("internal_error", String.valueOf(failure),
         "request_id", request == null ? null : request.id,
         "path", ctx.request().path());
     if (failure != null) {

@@ -3,12 +3,13 @@ package dev.rolemesh.api;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.RequestPeek;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
-import dev.rolemesh.routing.RequestPeek;
 import dev.rolemesh.routing.Role;
-import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -21,7 +22,6 @@ import java.util.List;
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
-  private final GatewayServices services;
   private final UpstreamProxy proxy;
   private final String requiredField;
 
@@ -29,8 +29,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
    *     {@code input})
    */
-  InferenceEndpoint(GatewayServices services, UpstreamProxy proxy, String requiredField) {
-    this.services = services;
+  InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
     this.proxy = proxy;
     this.requiredField = requiredField;
   }
@@ -38,7 +37,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    if (cameBackThroughUs(ctx)) {
+    GatewayState state = request.state;
+    if (cameBackThroughUs(ctx, state)) {
       new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
           + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
       return;
@@ -61,16 +61,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx.response());
       return;
     }
-    Role role = services.roles().resolve(peek.model());
+    Role role = state.roles().resolve(peek.model());
     if (role == null) {
-      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(peek.model(), state.roles().aliases()).send(ctx.response());
       return;
     }
     request.alias = role.alias();
     request.stream = peek.stream();
-    List<Upstream> candidates = services.chooser().candidates(role);
+    List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
-      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + services.chooser().whyNone(role))
+      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
           .send(ctx.response());
       return;
     }
@@ -83,15 +83,15 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
-    services.chooser().dispatched(upstream);
+    request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
       boolean retry = failure != null && !outcome.responded() && retryable(failure);
-      services.chooser().finished(upstream, retry);
-      UpstreamProbe probe = services.availability().probe();
+      request.state.chooser().finished(upstream, retry);
+      UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
       if (upstream.nodeId() == null && failure == null && outcome.status() < 500) {
@@ -114,9 +114,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     });
   }
 
-  private boolean cameBackThroughUs(RoutingContext ctx) {
+  private static boolean cameBackThroughUs(RoutingContext ctx, GatewayState state) {
     for (String via : ctx.request().headers().getAll("Via")) {
-      if (via.contains(services.via())) {
+      if (via.contains(state.via())) {
         return true;
       }
     }

@@ -13,6 +13,8 @@ public final class RequestContext {
   private static final String KEY = "rolemesh.request";
 
   final String id;
+  /** The gateway's state as the request arrived, used to its end whatever config is swapped in meanwhile. */
+  final GatewayState state;
   final long started = System.nanoTime();
   String alias;
   String upstream;
@@ -27,14 +29,15 @@ public final class RequestContext {
   private int holds = 1;
   private Runnable write;
 
-  private RequestContext(String id) {
+  private RequestContext(String id, GatewayState state) {
     this.id = id;
+    this.state = state;
   }
 
-  static void attach(RoutingContext ctx, AccessLog accessLog) {
+  static void attach(RoutingContext ctx, GatewayState state) {
     RequestContext request = new RequestContext(
-        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)));
-    request.write = () -> accessLog.write(request.entry(ctx));
+        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), state);
+    request.write = () -> state.exchanges().exchanged(request.entry(ctx));
     ctx.put(KEY, request);
     ctx.response().putHeader(RequestIds.HEADER, request.id);
     ctx.addEndHandler(done -> request.release());

@@ -2,7 +2,7 @@ package dev.rolemesh.proxy;
 
 import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.RequestIds;
-import dev.rolemesh.routing.Upstream;
+import dev.rolemesh.http.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>When persistent, every change asks the {@link RegistrySaver} for a save; the request path never waits for it.
  */
-public final class NodeRegistry {
+public final class NodeRegistry implements NodeStore {
 
   /** A bound on memory a node key holder can make the gateway spend; far above any real fleet. */
   static final int MAX_NODES = 1024;

@@ -2,17 +2,15 @@ package dev.rolemesh.registry;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rolemesh.api.ApiError;
-import dev.rolemesh.api.Responses;
-import dev.rolemesh.auth.ApiKeys;
-import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.Responses;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The node API. Nodes (with a node key when {@code node_api_keys} is set) call {@code POST /v1/nodes/register},
@@ -28,22 +26,19 @@ public final class NodeRoutes {
   /** Registrations are small; anything near this is a mistake or an attack, not a node. */
   static final int MAX_BODY_BYTES = 64 * 1024;
 
-  private final NodeRegistry registry;
-  private final ApiKeys clientKeys;
-  private final ApiKeys nodeKeys;
+  private final NodeStore registry;
   private final JsonLog log;
 
-  public NodeRoutes(NodeRegistry registry, ApiKeys clientKeys, ApiKeys nodeKeys, JsonLog log) {
+  public NodeRoutes(NodeStore registry, JsonLog log) {
     this.registry = registry;
-    this.clientKeys = clientKeys;
-    this.nodeKeys = nodeKeys;
     this.log = log;
   }
 
-  public void mount(Router router) {
-    KeyCheck nodes = KeyCheck.nodes(nodeKeys);
-    KeyCheck operators = new KeyCheck(List.of(clientKeys, nodeKeys), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
-        "client API key or node key");
+  /**
+   * @param nodes lets through callers with a node key
+   * @param operators lets through callers with a client or a node key
+   */
+  public void mount(Router router, SecurityPolicyHandler nodes, SecurityPolicyHandler operators) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.post("/v1/nodes/register").handler(nodes).handler(body).handler(this::register)
         .failureHandler(NodeRoutes::tooLarge);

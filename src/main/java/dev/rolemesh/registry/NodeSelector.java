@@ -23,11 +23,11 @@ public final class NodeSelector {
   /** How many stale nodes an explanation names before it just counts. */
   private static final int NAMED_STALE = 5;
 
-  private final NodeRegistry registry;
+  private final NodeStore registry;
   /** One rotation per alias, so two aliases on one role each spread evenly. */
   private final ConcurrentHashMap<String, AtomicLong> turns = new ConcurrentHashMap<>();
 
-  public NodeSelector(NodeRegistry registry) {
+  public NodeSelector(NodeStore registry) {
     this.registry = registry;
   }
 

@@ -3,6 +3,7 @@ package dev.rolemesh.routing;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.json.Json;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
