@@ -97,7 +97,7 @@ final class SimCommand implements Callable<Integer> {
     try {
       simulator = Simulator.start(vertx, options).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      System.err.println("sim: error: cannot listen on " + host + ":" + port + ": " + e.getCause().getMessage());
+      System.err.println("sim: error: " + Listening.failure(host, port, e.getCause()));
       vertx.close();
       return 1;
     }
