@@ -18,6 +18,7 @@ final class TextLine {
 
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS", Locale.ROOT)
       .withZone(ZoneId.systemDefault());
+  private static final int MAX_ID = 32;
   private static final Set<String> HEADER = Set.of("ts", "level", "event", "msg");
   private static final String RESET = "\u001b[0m";
   private static final String DIM = "\u001b[2m";
@@ -68,7 +69,9 @@ final class TextLine {
       paint.out.append(' ');
       paint.add(RED, line.path("error").asText());
     }
-    paint.add(DIM, " " + line.path("request_id").asText());
+    String id = line.path("request_id").asText();
+    // A caller's X-Request-Id may be 128 characters; the generated ones are 32.
+    paint.add(DIM, " " + (id.length() > MAX_ID ? id.substring(0, MAX_ID) + "…" : id));
   }
 
   private static void event(JsonNode line, Paint paint) {
