@@ -80,7 +80,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
