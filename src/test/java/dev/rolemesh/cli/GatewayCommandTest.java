@@ -92,9 +92,11 @@ class GatewayCommandTest {
         JavaProcess gateway = JavaProcess.start(dir, List.of(), true, "gateway", "--config", "ok.yaml",
             "--port", String.valueOf(taken.getLocalPort()))) {
       assertThat(gateway.awaitExit()).isEqualTo(1);
-      // SLF4J's notice comes from a library on the test classpath only, not in the jar.
-      assertThat(gateway.errors()).filteredOn(line -> !line.startsWith("SLF4J: "))
+      // Only the gateway's own lines: SLF4J's notice comes from a library on the test classpath, and a loaded
+      // machine may make Vert.x report a slow event loop.
+      assertThat(gateway.errors()).filteredOn(line -> line.startsWith("rolemesh"))
           .containsExactly("rolemesh: 127.0.0.1:" + taken.getLocalPort() + " is already in use");
+      assertThat(gateway.errors()).noneMatch(line -> line.contains("bind(") || line.contains("Exception"));
     }
   }
 
