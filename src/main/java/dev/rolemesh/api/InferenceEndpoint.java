@@ -1,11 +1,15 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.auth.Admission;
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.Principal;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.http.UsageScanner;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
@@ -68,6 +72,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     }
     request.alias = role.alias();
     request.stream = peek.stream();
+    if (!admit(ctx, request, role)) {
+      return;
+    }
     List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
       ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
@@ -85,7 +92,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started,
+        request.usage == null ? null : request.usage::accept).onSuccess(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
@@ -112,6 +120,29 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     });
+  }
+
+  /** The caller's key scope and limits; answers 403 or 429 itself when they refuse. */
+  private static boolean admit(RoutingContext ctx, RequestContext request, Role role) {
+    Principal caller = KeyCheck.principal(ctx);
+    if (caller == null || caller.policy() == null) {
+      return true;
+    }
+    if (!caller.allows(role.alias())) {
+      ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx.response());
+      return false;
+    }
+    Admission admission = caller.policy().admit();
+    admission.writeHeaders(ctx.response().headers());
+    if (!admission.admitted()) {
+      ApiError.rateLimited(admission.message(), admission.type()).send(ctx.response());
+      return false;
+    }
+    request.admittedBy = caller.policy();
+    if (caller.policy().countsTokens()) {
+      request.usage = new UsageScanner();
+    }
+    return true;
   }
 
   private static boolean cameBackThroughUs(RoutingContext ctx, GatewayState state) {

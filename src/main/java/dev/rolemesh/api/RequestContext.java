@@ -1,5 +1,9 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.KeyPolicy;
+import dev.rolemesh.auth.Principal;
+import dev.rolemesh.http.UsageScanner;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.ext.web.RoutingContext;
@@ -25,6 +29,10 @@ public final class RequestContext {
   String error;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
+  /** The caller's key policy once it admitted the request: told when the request ends. */
+  KeyPolicy admittedBy;
+  /** Reads the response's token usage when the key counts tokens, else null. */
+  UsageScanner usage;
   /** The line is written when the response has ended and every exchange holding it has reported. */
   private int holds = 1;
   private Runnable write;
@@ -51,6 +59,9 @@ public final class RequestContext {
 
   void release() {
     if (--holds == 0) {
+      if (admittedBy != null) {
+        admittedBy.finished(usage == null ? 0 : usage.tokens());
+      }
       write.run();
     }
   }
@@ -61,9 +72,11 @@ public final class RequestContext {
 
   private AccessLog.Entry entry(RoutingContext ctx) {
     double durationMs = (System.nanoTime() - started) / 1e6;
+    Principal caller = KeyCheck.principal(ctx);
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
-        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error);
+        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error,
+        caller == null ? null : caller.keyName());
   }
 
   private static double round(double ms) {

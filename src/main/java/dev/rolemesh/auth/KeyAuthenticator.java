@@ -3,6 +3,7 @@ package dev.rolemesh.auth;
 import dev.rolemesh.config.AuthConfig;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Accepts a request carrying one of the accepted keys in one of the accepted headers.
@@ -26,8 +27,16 @@ public final class KeyAuthenticator implements Authenticator {
     this.what = what;
   }
 
-  public static KeyAuthenticator clients(AuthConfig auth) {
-    return new KeyAuthenticator(List.of(clientKeys(auth)), List.of("X-Api-Key"), "client API key");
+  /** @param clock for the keys' rate limits: monotonic nanoseconds */
+  public static KeyAuthenticator clients(AuthConfig auth, LongSupplier clock) {
+    return new KeyAuthenticator(List.of(ApiKeys.clients(auth.clientKeys(), clock)), List.of("X-Api-Key"),
+        "client API key");
+  }
+
+  /** A node agent's callers (the gateway): {@code auth.api_keys} of the agent's config. */
+  public static KeyAuthenticator agent(List<String> apiKeys) {
+    return new KeyAuthenticator(List.of(new ApiKeys("api_keys", apiKeys)), List.of("X-Api-Key"),
+        "node agent API key (the gateway's auth.node_upstream_key)");
   }
 
   public static KeyAuthenticator nodes(AuthConfig auth) {
@@ -36,12 +45,8 @@ public final class KeyAuthenticator implements Authenticator {
 
   /** Operators read the node list with either kind of key. */
   public static KeyAuthenticator operators(AuthConfig auth) {
-    return new KeyAuthenticator(List.of(clientKeys(auth), nodeKeys(auth)), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
-        "client API key or node key");
-  }
-
-  private static ApiKeys clientKeys(AuthConfig auth) {
-    return new ApiKeys("client_api_keys", auth.clientApiKeys());
+    return new KeyAuthenticator(List.of(ApiKeys.clients(auth.clientKeys(), null), nodeKeys(auth)),
+        List.of("X-Api-Key", "X-RoleMesh-Node-Key"), "client API key or node key");
   }
 
   private static ApiKeys nodeKeys(AuthConfig auth) {

@@ -26,6 +26,9 @@ public final class AccessLog {
       gen.writeStringField("path", entry.path());
       gen.writeStringField("alias", entry.alias());
       gen.writeStringField("upstream", entry.upstream());
+      if (entry.key() != null) {
+        gen.writeStringField("key", entry.key());
+      }
       gen.writeNumberField("status", entry.status());
       gen.writeNumberField("duration_ms", entry.durationMs());
       if (entry.ttfbMs() < 0) {
@@ -49,6 +52,7 @@ public final class AccessLog {
    * @param upstream the backend's base URL, or null when none was chosen
    * @param attempts how many backends were tried (more than one after a failover)
    * @param error why the exchange did not complete normally (client left, upstream reset, timeout), or null
+   * @param key the name of the client key the request came with (never the key), or null
    */
   public record Entry(
       String requestId,
@@ -62,5 +66,6 @@ public final class AccessLog {
       long bytes,
       boolean stream,
       int attempts,
-      String error) {}
+      String error,
+      String key) {}
 }

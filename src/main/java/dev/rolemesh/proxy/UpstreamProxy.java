@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import java.util.function.Consumer;
 
 /**
  * Forwards one client request to one upstream and relays the response as it arrives: status and headers as soon as
@@ -59,7 +60,13 @@ public final class UpstreamProxy {
    */
   public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId,
       long startedNanos) {
-    return new Exchange(request, upstream, requestId, startedNanos).start(body);
+    return forward(request, upstream, body, requestId, startedNanos, null);
+  }
+
+  /** @param bodyTap shown each response body chunk as it is relayed (it must not keep it), or null */
+  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId,
+      long startedNanos, Consumer<Buffer> bodyTap) {
+    return new Exchange(request, upstream, requestId, startedNanos, bodyTap).start(body);
   }
 
   private final class Exchange {
@@ -67,6 +74,7 @@ public final class UpstreamProxy {
     private final HttpServerResponse response;
     private final Upstream upstream;
     private final String requestId;
+    private final Consumer<Buffer> bodyTap;
     private final Promise<Outcome> outcome = Promise.promise();
     private final long started = System.nanoTime();
     private final long requestStarted;
@@ -81,7 +89,9 @@ public final class UpstreamProxy {
     private long ttfbNanos = -1;
     private int status;
 
-    Exchange(HttpServerRequest request, Upstream upstream, String requestId, long requestStarted) {
+    Exchange(HttpServerRequest request, Upstream upstream, String requestId, long requestStarted,
+        Consumer<Buffer> bodyTap) {
+      this.bodyTap = bodyTap;
       this.requestStarted = requestStarted;
       this.request = request;
       this.response = request.response();
@@ -169,6 +179,9 @@ public final class UpstreamProxy {
           ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
+        if (bodyTap != null) {
+          bodyTap.accept(chunk);
+        }
         // A response of known length goes out with its first bytes: one packet instead of two.
         copyHead(upstreamResponse);
         response.write(chunk);
