@@ -63,6 +63,8 @@ final class GatewayVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
     router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
+    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
+    router.route().handler(GatewayVerticle::refuseLoops);
     router.get("/health").handler(HealthEndpoints::health);
     router.get("/ready").handler(HealthEndpoints::ready);
     router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
@@ -87,6 +89,18 @@ final class GatewayVerticle extends VerticleBase {
       UpstreamProxy proxy) {
     router.post(path).handler(clients).handler(body)
         .handler(new InferenceEndpoint(proxy, requiredField));
+  }
+
+  private static void refuseLoops(RoutingContext ctx) {
+    String ours = RequestContext.of(ctx).state.via();
+    for (String via : ctx.request().headers().getAll("Via")) {
+      if (via.contains(ours)) {
+        new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered"
+            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */

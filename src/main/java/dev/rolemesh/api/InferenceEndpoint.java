@@ -42,11 +42,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
     GatewayState state = request.state;
-    if (cameBackThroughUs(ctx, state)) {
-      new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
-          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
-      return;
-    }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
@@ -97,8 +92,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
-      boolean retry = failure != null && !outcome.responded() && retryable(failure);
-      request.state.chooser().finished(upstream, retry);
+      boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
+      boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
+      request.state.chooser().finished(upstream, brokeBeforeAnswering);
       UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
@@ -145,21 +141,21 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     return true;
   }
 
-  private static boolean cameBackThroughUs(RoutingContext ctx, GatewayState state) {
-    for (String via : ctx.request().headers().getAll("Via")) {
-      if (via.contains(state.via())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Only failures that show the backend never started on the request; a timeout may mean it is generating. */
-  private static boolean retryable(Failure failure) {
+  /** The backend failed rather than ran out of time: it cools down. A timeout may mean it is generating. */
+  private static boolean backendBroke(Failure failure) {
     return switch (failure.kind()) {
       case REFUSED, CONNECT_TIMEOUT, UPSTREAM_CLOSED, UPSTREAM_ERROR -> true;
       case READ_TIMEOUT, TOTAL_TIMEOUT, CLIENT_GONE -> false;
     };
+  }
+
+  /**
+   * Retrying is only safe when the backend cannot have started on the request: it never had a connection, or it
+   * closed before the whole request was written. A backend that took the whole request and then died may have
+   * died of that request (a prompt that crashes llama-server), and must not take the next node down with it.
+   */
+  private static boolean neverConnected(Failure failure) {
+    return failure.kind() == Failure.Kind.REFUSED || failure.kind() == Failure.Kind.CONNECT_TIMEOUT;
   }
 
   private static ApiError errorFor(Role role, Upstream upstream, Failure failure) {

@@ -2,6 +2,7 @@ package dev.rolemesh.registry;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the gateway keeps the nodes that registered. {@link NodeRegistry} keeps them in memory (saved to a file when
@@ -9,13 +10,18 @@ import java.util.List;
  */
 public interface NodeStore {
 
-  /** Adds the node, or replaces it whole when the id is known (a node that re-registers may serve other models). */
-  Node register(Registration registration) throws NodeRegistry.Full;
+  /**
+   * Adds the node, or replaces it whole when the id is known (a node that re-registers may serve other models). The
+   * node is routable at once; the future completes once the change is durable (the caller acknowledges it only
+   * then), or fails when it could not be stored.
+   */
+  CompletableFuture<Node> register(Registration registration) throws NodeRegistry.Full;
 
   /** Marks the node seen now, with the load it reported; null when the id is unknown (it must register again). */
   Node heartbeat(Heartbeat heartbeat);
 
-  boolean deregister(String nodeId);
+  /** Completes with false for an unknown id, with true once the removal is durable. */
+  CompletableFuture<Boolean> deregister(String nodeId);
 
   /** Every node, fresh or stale, by id. */
   List<Node> nodes();
