@@ -3,7 +3,6 @@ package dev.rolemesh.api;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.auth.KeyPolicy;
 import dev.rolemesh.auth.Principal;
-import dev.rolemesh.http.UsageScanner;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.ext.web.RoutingContext;
@@ -27,12 +26,14 @@ public final class RequestContext {
   long ttfbNanos = -1;
   int attempts;
   String error;
+  String node;
+  String run;
+  long inputTokens = -1;
+  long outputTokens = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
   /** The caller's key policy once it admitted the request: told when the request ends. */
   KeyPolicy admittedBy;
-  /** Reads the response's token usage when the key counts tokens, else null. */
-  UsageScanner usage;
   /** The line is written when the response has ended and every exchange holding it has reported. */
   private int holds = 1;
   private Runnable write;
@@ -60,7 +61,7 @@ public final class RequestContext {
   void release() {
     if (--holds == 0) {
       if (admittedBy != null) {
-        admittedBy.finished(usage == null ? 0 : usage.tokens());
+        admittedBy.finished(Math.max(0, inputTokens) + Math.max(0, outputTokens));
       }
       write.run();
     }
@@ -72,11 +73,11 @@ public final class RequestContext {
 
   private AccessLog.Entry entry(RoutingContext ctx) {
     double durationMs = (System.nanoTime() - started) / 1e6;
-    Principal caller = KeyCheck.principal(ctx);
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
+    Principal principal = KeyCheck.principal(ctx);
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
         round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error,
-        caller == null ? null : caller.keyName());
+        node, principal == null ? null : principal.keyName(), run, inputTokens, outputTokens);
   }
 
   private static double round(double ms) {

@@ -30,11 +30,6 @@ public final class KeyPolicy {
     return key.roles() == null || key.roles().contains(alias);
   }
 
-  /** Whether the key counts tokens, so the response's usage is worth reading. */
-  public boolean countsTokens() {
-    return tokens != null;
-  }
-
   /**
    * Decides whether a request may start now. An admitted request must be followed by exactly one {@link #finished};
    * a refused one spends nothing.

@@ -8,15 +8,26 @@ import java.util.stream.IntStream;
  *
  * @param nodeUpstreamKey sent to discovered nodes as {@code Authorization: Bearer} (one of their {@code
  *     auth.api_keys}), or null
+ * @param metricsApiKeys keys that may read {@code /metrics} and the status API (as a client key may), for a
+ *     scraper that should not be able to run inference
  */
-public record AuthConfig(List<ClientKey> clientKeys, List<String> nodeApiKeys, String nodeUpstreamKey) {
+public record AuthConfig(List<ClientKey> clientKeys, List<String> nodeApiKeys, String nodeUpstreamKey,
+    List<String> metricsApiKeys) {
 
-  public static final AuthConfig OPEN = new AuthConfig(List.of(), List.of(), null);
+  public static final AuthConfig OPEN = new AuthConfig(List.of(), List.of());
 
   /** Plain client keys, without names, scopes or limits. */
   public AuthConfig(List<String> clientApiKeys, List<String> nodeApiKeys) {
+    this(clientApiKeys, nodeApiKeys, List.of());
+  }
+
+  public AuthConfig(List<String> clientApiKeys, List<String> nodeApiKeys, List<String> metricsApiKeys) {
     this(IntStream.range(0, clientApiKeys.size())
         .mapToObj(i -> ClientKeys.plain(clientApiKeys.get(i), i))
-        .toList(), nodeApiKeys, null);
+        .toList(), nodeApiKeys, null, metricsApiKeys);
+  }
+
+  public AuthConfig(List<ClientKey> clientKeys, List<String> nodeApiKeys, String nodeUpstreamKey) {
+    this(clientKeys, nodeApiKeys, nodeUpstreamKey, List.of());
   }
 }

@@ -138,7 +138,7 @@ final class AgentRoutes {
       Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
           model.modelId(), null, Timeouts.DEFAULTS, null);
       ctx.put(UPSTREAM, upstream.toString());
-      proxy.forward(ctx.request(), upstream, body, requestId, started).onSuccess(outcome -> {
+      proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, body, requestId, started).onSuccess(outcome -> {
         lease.release();
         Failure failure = outcome.failure();
         if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
@@ -174,7 +174,7 @@ final class AgentRoutes {
     accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
         ctx.get(MODEL), ctx.get(UPSTREAM), outcome == null ? ctx.response().getStatusCode() : outcome.status(),
         durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)), 1,
-        outcome == null || outcome.failure() == null ? null : outcome.failure().detail(), null));
+        outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
   }
 
   private static ObjectNode status(String status) {

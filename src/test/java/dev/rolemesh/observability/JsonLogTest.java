@@ -56,7 +56,7 @@ class JsonLogTest {
   @Test
   void accessLinesCarryTheRequestFields() {
     new AccessLog(log).write(new AccessLog.Entry("r1", "POST", "/v1/chat/completions", "coder",
-        "http://127.0.0.1:8080", 502, 12.5, -1, 0, true, 2, "refused", null));
+        "http://127.0.0.1:8080", 502, 12.5, -1, 0, true, 2, "refused"));
 
     var line = Json.parse(lines().getFirst());
     assertThat(line.path("level").asText()).isEqualTo("warn");

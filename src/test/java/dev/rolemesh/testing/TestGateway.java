@@ -46,6 +46,7 @@ public final class TestGateway implements AutoCloseable {
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
   private LongSupplier limitsClock = System::nanoTime;
+  private boolean metrics = true;
   private GatewayServer server;
 
   public Simulator simulator(SimOptions options) {
@@ -100,6 +101,12 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** {@code gateway.metrics}: whether traffic is recorded for /metrics and the dashboard. */
+  public TestGateway metrics(boolean value) {
+    metrics = value;
+    return this;
+  }
+
   /** Where the node registry is saved, when nodes go stale, and the clock that decides it. */
   public TestGateway registry(RegistrySettings value) {
     registry = value;
@@ -114,7 +121,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1));
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
