@@ -72,7 +72,8 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
-    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+    new NodeRoutes(initial.nodeStore(),
+        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
