@@ -5,7 +5,6 @@ import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.UpstreamUrls;
-import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -50,19 +49,23 @@ public final class GatewayServer {
   public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
       RegistrySettings registry) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
-    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log))
-        .compose(nodes -> deploy(vertx, config, new AtomicReference<>(first(vertx, config, log, nodes))));
+    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
+      AtomicReference<GatewayState> state = new AtomicReference<>();
+      Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
+      state.set(first(vertx, config, log, nodes, telemetry));
+      return deploy(vertx, config, state, telemetry);
+    });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state) {
+      AtomicReference<GatewayState> state, Telemetry telemetry) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, listen));
+          first.set(new GatewayVerticle(state, listen, telemetry));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
@@ -70,15 +73,16 @@ public final class GatewayServer {
           if (loops == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(state, listen),
+          return vertx.deployVerticle(() -> new GatewayVerticle(state, listen, telemetry),
                   new DeploymentOptions().setInstances(loops - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
         });
   }
 
-  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes) {
+  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
+      Telemetry telemetry) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return state(vertx, 1, config, nodes, new AccessLog(log)::write, log, System.currentTimeMillis() / 1000, via);
+    return state(vertx, 1, config, nodes, telemetry, log, System.currentTimeMillis() / 1000, via);
   }
 
   private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,

@@ -2,6 +2,7 @@ package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -9,7 +10,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -24,19 +27,24 @@ final class GatewayVerticle extends VerticleBase {
 
   private final AtomicReference<GatewayState> state;
   private final int port;
+  private final Telemetry telemetry;
   private HttpServer server;
 
-  /** @param state the current state, read once by each request as it arrives */
-  GatewayVerticle(AtomicReference<GatewayState> state, int port) {
+  /**
+   * @param state the current state, read once by each request as it arrives
+   * @param telemetry where finished exchanges are recorded, for /metrics and the dashboard
+   */
+  GatewayVerticle(AtomicReference<GatewayState> state, int port, Telemetry telemetry) {
     this.state = state;
     this.port = port;
+    this.telemetry = telemetry;
   }
 
   @Override
   public Future<?> start() {
     GatewayState initial = state.get();
     HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via());
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), telemetry.metrics() != null);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -63,25 +71,35 @@ final class GatewayVerticle extends VerticleBase {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
     router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
-    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
-    router.route().handler(GatewayVerticle::refuseLoops);
-    router.get("/health").handler(HealthEndpoints::health);
-    router.get("/ready").handler(HealthEndpoints::ready);
-    router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
-    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
+    router.route().handler(GatewayVerticle::screen);
+    read(router.route("/health")).handler(HealthEndpoints::health);
+    read(router.route("/ready")).handler(HealthEndpoints::ready);
+    read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
+    read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    inference(router, "/v1/messages", "messages", clients, body, proxy);
+    inference(router, "/v1/messages/count_tokens", "messages", clients, body, proxy);
+    inference(router, "/v1/responses", "input", clients, body, proxy);
+    // documents may also come as TEI's "texts"; the query is what every rerank request has
+    inference(router, "/v1/rerank", "query", clients, body, proxy);
+    inference(router, "/v1/reranking", "query", clients, body, proxy);
+    new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
     router.errorHandler(404, ctx -> ApiError.notFound(
-        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
-    router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
-        + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
-    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx.response()));
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx));
+    router.errorHandler(405, ctx -> {
+      String allowed = RequestPaths.allowedMethods(router.getRoutes(), ctx.request().path());
+      ctx.response().putHeader("Allow", allowed);
+      new ApiError(405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path()
+          + " (allowed: " + allowed + ")", "invalid_request_error", null, "method_not_allowed").send(ctx);
+    });
+    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -92,12 +110,28 @@ final class GatewayVerticle extends VerticleBase {
         .handler(new InferenceEndpoint(proxy, requiredField));
   }
 
-  private static void refuseLoops(RoutingContext ctx) {
+  /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */
+  private static Route read(Route route) {
+    return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /**
+   * Before routing and before any key check: a non-canonical path (see {@link RequestPaths}), and a request that
+   * came back through this gateway (the inner hop carries no client key, since keys are never forwarded, so the
+   * key check would answer a misleading 401).
+   */
+  private static void screen(RoutingContext ctx) {
+    String problem = RequestPaths.problem(ctx.request().path());
+    if (problem != null) {
+      new ApiError(400, "Request path " + ctx.request().path() + " is not canonical: " + problem,
+          "invalid_request_error", null, "invalid_path").send(ctx);
+      return;
+    }
     String ours = RequestContext.of(ctx).state.via();
     for (String via : ctx.request().headers().getAll("Via")) {
       if (via.contains(ours)) {
         new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered"
-            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx);
         return;
       }
     }
@@ -115,6 +149,6 @@ final class GatewayVerticle extends VerticleBase {
       failure.printStackTrace();
     }
     ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx.response());
+        + (request == null ? "?" : request.id)).send(ctx);
   }
 }

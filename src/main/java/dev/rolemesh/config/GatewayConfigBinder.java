@@ -43,7 +43,8 @@ final class GatewayConfigBinder {
         gateway.get("max_body_mb").readOr(
             ServerSettings.DEFAULT_MAX_BODY_BYTES, mib -> (long) Math.ceil(mib.asPositiveNumber() * BYTES_PER_MIB)),
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
-        gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds));
+        gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
+        gateway.get("metrics").readOr(true, ConfigNode::asBoolean));
     gateway.warnUnknownKeys();
     return settings;
   }
@@ -68,6 +69,7 @@ final class GatewayConfigBinder {
     AuthConfig config = new AuthConfig(
         auth.get("client_api_keys").readOr(List.of(), ConfigNode::asStringList),
         auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList),
         auth.get("node_networks").readOr(List.of(), GatewayConfigBinder::networks));
     auth.warnUnknownKeys();
     return config;

@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
  * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
+ *     gateway.metrics}, default true; off only to measure what recording costs)
  */
 public record ServerSettings(
     String host,
@@ -16,7 +18,8 @@ public record ServerSettings(
     Timeouts timeouts,
     long maxBodyBytes,
     Duration probeTimeout,
-    Duration probeCacheTtl) {
+    Duration probeCacheTtl,
+    boolean metrics) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -24,7 +27,12 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
 
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true);
+  }
+
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics);
   }
 }

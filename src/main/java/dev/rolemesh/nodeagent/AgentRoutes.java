@@ -130,7 +130,7 @@ final class AgentRoutes {
       Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
           model.modelId(), null, Timeouts.DEFAULTS, null);
       ctx.put(UPSTREAM, upstream.toString());
-      proxy.forward(ctx.request(), upstream, body, requestId, started).onSuccess(outcome -> {
+      proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, body, requestId, started).onSuccess(outcome -> {
         lease.release();
         Failure failure = outcome.failure();
         if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {

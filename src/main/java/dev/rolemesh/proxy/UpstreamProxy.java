@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -31,15 +32,18 @@ public final class UpstreamProxy {
   private final Vertx vertx;
   private final HttpClient client;
   private final String via;
+  private final boolean readUsage;
 
   /**
    * @param via this hop's entry in the {@code Via} header sent upstream (e.g. {@code 1.1 rolemesh-3f2a9c1e}), which
    *     lets a gateway recognise its own requests coming back to it through a misregistered node
+   * @param readUsage whether to read token counts from responses as they pass (for metrics)
    */
-  public UpstreamProxy(Vertx vertx, HttpClient client, String via) {
+  public UpstreamProxy(Vertx vertx, HttpClient client, String via, boolean readUsage) {
     this.vertx = vertx;
     this.client = client;
     this.via = via;
+    this.readUsage = readUsage;
   }
 
   /**
@@ -50,29 +54,36 @@ public final class UpstreamProxy {
    * @param failure why it did not complete, or null on success
    * @param requestWritten whether the whole request had left for the upstream: if not, the backend cannot have
    *     started on it, and another backend may safely be tried
+   * @param inputTokens prompt tokens from the response's usage or timings, or -1 when unknown
+   * @param outputTokens generated tokens likewise, or -1
    */
   public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure,
-      boolean requestWritten) {}
+      boolean requestWritten, long inputTokens, long outputTokens) {}
 
   /**
    * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
    *
+   * @param path the canonical path the request was routed by (never the raw one, whose dot segments or encodings
+   *     the upstream might resolve differently); the query string is forwarded as the client sent it
    * @param startedNanos when the client's request began ({@link System#nanoTime()}): {@code total_s} counts from
    *     there, so trying a second backend does not restart the clock
    */
-  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId,
-      long startedNanos) {
-    return new Exchange(request, upstream, requestId, startedNanos).start(body);
+  public Future<Outcome> forward(HttpServerRequest request, String path, Upstream upstream, Buffer body,
+      String requestId, long startedNanos) {
+    return new Exchange(request, path, upstream, requestId, startedNanos).start(body);
   }
 
   private final class Exchange {
     private final HttpServerRequest request;
+    private final String path;
     private final HttpServerResponse response;
     private final Upstream upstream;
     private final String requestId;
     private final Promise<Outcome> outcome = Promise.promise();
     private final long started = System.nanoTime();
     private final long requestStarted;
+    /** Null when token counts are not wanted. */
+    private final UsageScanner usage = readUsage ? new UsageScanner() : null;
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
     private long readTimer = -1;
@@ -85,9 +96,10 @@ public final class UpstreamProxy {
     private long ttfbNanos = -1;
     private int status;
 
-    Exchange(HttpServerRequest request, Upstream upstream, String requestId, long requestStarted) {
+    Exchange(HttpServerRequest request, String path, Upstream upstream, String requestId, long requestStarted) {
       this.requestStarted = requestStarted;
       this.request = request;
+      this.path = path;
       this.response = request.response();
       this.upstream = upstream;
       this.requestId = requestId;
@@ -144,7 +156,7 @@ public final class UpstreamProxy {
           .setHost(upstream.host())
           .setPort(upstream.port())
           .setSsl(upstream.ssl())
-          .setURI(upstream.pathFor(request.path()))
+          .setURI(request.query() == null ? upstream.pathFor(path) : upstream.pathFor(path) + "?" + request.query())
           .setConnectTimeout(upstream.timeouts().connect().toMillis());
     }
 
@@ -167,8 +179,15 @@ public final class UpstreamProxy {
 
     private void relay(HttpClientResponse upstreamResponse) {
       lastRead = System.nanoTime();
+      if (upstreamResponse.statusCode() < 100 || upstreamResponse.statusCode() > 599) {
+        fail(new Failure(Failure.Kind.UPSTREAM_ERROR,
+            "upstream answered with status " + upstreamResponse.statusCode() + ", which is not an HTTP status"));
+        return;
+      }
       status = upstreamResponse.statusCode();
-      if (upstreamResponse.getHeader("Content-Length") == null) {
+      // Not for HTTP/1.0: Vert.x's writeHead() would add chunked framing that such a client cannot read (the head
+      // then goes out with the first chunk, whose write frames the body correctly).
+      if (upstreamResponse.getHeader("Content-Length") == null && request.version() != HttpVersion.HTTP_1_0) {
         // A stream (SSE): the client learns at once that its answer is coming.
         copyHead(upstreamResponse);
         response.writeHead();
@@ -180,6 +199,9 @@ public final class UpstreamProxy {
           ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
+        if (usage != null) {
+          usage.scan(chunk);
+        }
         // A response of known length goes out with its first bytes: one packet instead of two.
         copyHead(upstreamResponse);
         response.write(chunk);
@@ -218,6 +240,7 @@ public final class UpstreamProxy {
       if (length != null) {
         response.putHeader("Content-Length", length);
       } else {
+        // Ignored for an HTTP/1.0 client, which has no chunked framing: its body ends with the connection.
         response.setChunked(true);
       }
     }
@@ -249,7 +272,8 @@ public final class UpstreamProxy {
       }
       boolean responded = response.headWritten();
       int reported = responded || failure == null ? status : failure.kind().status();
-      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure, requestWritten));
+      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure, requestWritten,
+          usage == null ? -1 : usage.inputTokens(), usage == null ? -1 : usage.outputTokens()));
     }
   }
 }

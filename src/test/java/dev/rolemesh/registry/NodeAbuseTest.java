@@ -131,7 +131,7 @@ class NodeAbuseTest {
 
   @Test
   void nodeNetworksAdmitOnlyAddressesInside() {
-    start(new AuthConfig(List.of(CLIENT_KEY), List.of(NODE_KEY),
+    start(new AuthConfig(List.of(CLIENT_KEY), List.of(NODE_KEY), List.of(),
         List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("fd00:abcd::/32"))));
 
     assertThat(register(legacy("in-v4", "http://10.20.30.40:8091")).statusCode()).isEqualTo(200);

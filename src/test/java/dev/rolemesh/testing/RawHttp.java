@@ -94,6 +94,17 @@ public final class RawHttp implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
+  /** Bytes exactly as given (ISO-8859-1), for requests {@link #send} cannot express: HTTP/1.0, odd framing. */
+  public void sendRaw(String raw) throws IOException {
+    socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
+  /** Everything until the peer closes the connection. */
+  public String readToEnd() throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+
   /** Status line and headers; the body is left to {@link #readChunk()} or {@link #readBody}. */
   public Response readHead() throws IOException {
     String statusLine = requireLine();

@@ -44,6 +44,7 @@ public final class TestGateway implements AutoCloseable {
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
+  private boolean metrics = true;
   private GatewayServer server;
 
   public Simulator simulator(SimOptions options) {
@@ -98,6 +99,12 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** {@code gateway.metrics}: whether traffic is recorded for /metrics and the dashboard. */
+  public TestGateway metrics(boolean value) {
+    metrics = value;
+    return this;
+  }
+
   /** Where the node registry is saved, when nodes go stale, and the clock that decides it. */
   public TestGateway registry(RegistrySettings value) {
     registry = value;
@@ -106,7 +113,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1));
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry));
