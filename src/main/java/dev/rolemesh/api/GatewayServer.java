@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
@@ -35,16 +36,18 @@ public final class GatewayServer {
   private final int port;
   private final AtomicReference<GatewayState> state;
   private final List<GatewayVerticle> loops;
+  private final LongSupplier limitsClock;
   private Drain drain;
 
   private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
-      List<GatewayVerticle> loops) {
+      List<GatewayVerticle> loops, LongSupplier limitsClock) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
     this.state = state;
     this.loops = loops;
+    this.limitsClock = limitsClock;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -55,17 +58,23 @@ public final class GatewayServer {
   /** @param registry where registered nodes are saved and when they go stale (from the environment, via the CLI) */
   public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
       RegistrySettings registry) {
+    return start(vertx, config, log, registry, System::nanoTime);
+  }
+
+  /** @param limitsClock monotonic nanoseconds for the client keys' rate limits (tests pass one they move) */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
+      RegistrySettings registry, LongSupplier limitsClock) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
     return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
       AtomicReference<GatewayState> state = new AtomicReference<>();
       Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
-      state.set(first(vertx, config, log, nodes, telemetry));
-      return deploy(vertx, config, state, telemetry);
+      state.set(first(vertx, config, log, nodes, telemetry, limitsClock));
+      return deploy(vertx, config, state, telemetry, limitsClock);
     });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state, Telemetry telemetry) {
+      AtomicReference<GatewayState> state, Telemetry telemetry, LongSupplier limitsClock) {
     int count = Math.max(1, Runtime.getRuntime().availableProcessors());
     List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
@@ -76,11 +85,11 @@ public final class GatewayServer {
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock));
           }
           return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock));
         });
   }
 
@@ -90,18 +99,18 @@ public final class GatewayServer {
   }
 
   private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
-      Telemetry telemetry) {
+      Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
-        System.currentTimeMillis() / 1000, via);
+        System.currentTimeMillis() / 1000, via, limitsClock);
   }
 
   private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
-      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via) {
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
     RoleTable roles = new RoleTable(config);
-    BackendChooser chooser = new BackendChooser(nodes);
+    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey());
     return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth()), KeyAuthenticator.nodes(config.auth()),
+        KeyAuthenticator.clients(config.auth(), limitsClock), KeyAuthenticator.nodes(config.auth()),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 
@@ -127,7 +136,7 @@ public final class GatewayServer {
       probe = probe(vertx, now);
     }
     GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
-        current.log(), current.startedEpochSeconds(), current.via());
+        current.log(), current.startedEpochSeconds(), current.via(), limitsClock);
     state.set(current.draining() ? next.asDraining() : next);
     return state.get();
   }

@@ -41,6 +41,9 @@ final class GatewayVerticle extends VerticleBase {
   private UpstreamProxy proxy;
   /** The longest connect attempt {@link #client} allows. */
   private Duration connectBound;
+  private boolean proxyReadsUsage;
+  /** The state version {@link #proxy} was last checked against. */
+  private long proxyVersion = -1;
 
   /**
    * @param state the current state, read once by each request as it arrives
@@ -72,21 +75,33 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * This event loop's proxy for a request under {@code current}. A TCP connect attempt is bounded by the client, so
-   * a new config with a longer {@code connect_s} gets a new client; the old one closes its connections as the
-   * requests on them end.
+   * This event loop's proxy for a request under {@code current}, looked at again only when the state's version
+   * changed. A TCP connect attempt is bounded by the client, so a config with a longer {@code connect_s} gets a new
+   * client (the old one closes its connections as the requests on them end); one that starts or stops needing token
+   * counts gets a proxy that reads them or not.
    */
   private UpstreamProxy proxyFor(GatewayState current) {
+    if (current.version() == proxyVersion) {
+      return proxy;
+    }
     Duration longest = current.longestConnectTimeout();
-    if (proxy == null || longest.compareTo(connectBound) > 0) {
+    if (client == null || longest.compareTo(connectBound) > 0) {
       HttpClient retired = client;
       client = UpstreamClients.create(vertx, "rolemesh-upstream", longest);
-      proxy = new UpstreamProxy(vertx, client, current.via(), telemetry.metrics() != null);
       connectBound = longest;
+      proxy = null;
       if (retired != null) {
         retired.shutdown(Duration.ofDays(1));
       }
     }
+    // Token counts feed the metrics and the keys' tpm limits; without either, responses are not scanned.
+    boolean readUsage = telemetry.metrics() != null
+        || current.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
+    if (proxy == null || readUsage != proxyReadsUsage) {
+      proxy = new UpstreamProxy(vertx, client, current.via(), readUsage);
+      proxyReadsUsage = readUsage;
+    }
+    proxyVersion = current.version();
     return proxy;
   }
 
@@ -137,7 +152,8 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/rerank", "query", clients, body);
     inference(router, "/v1/reranking", "query", clients, body);
     new ObservabilityRoutes(telemetry).mount(router);
-    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+    new NodeRoutes(initial.nodeStore(),
+        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 

@@ -61,7 +61,7 @@ class ConfigDiffTest {
     assertThat(diff.inForce().gateway().port()).isEqualTo(8000);
     assertThat(diff.inForce().gateway().maxBodyBytes()).isEqualTo(running.gateway().maxBodyBytes());
     assertThat(diff.inForce().gateway().shutdownGrace()).hasSeconds(5);
-    assertThat(diff.inForce().auth().clientApiKeys()).containsExactly("new");
+    assertThat(diff.inForce().auth()).isEqualTo(loaded.auth()).isNotEqualTo(running.auth());
   }
 
   @Test
