@@ -3,6 +3,7 @@ package dev.rolemesh.api;
 import dev.rolemesh.auth.ApiKeys;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.body.BodyBudget;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.AccessLog;
@@ -53,11 +54,12 @@ public final class GatewayServer {
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config, GatewayServices services) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(services, listen));
+          first.set(new GatewayVerticle(services, bodyBudget, listen));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
@@ -65,7 +67,7 @@ public final class GatewayServer {
           if (loops == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, services));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(services, listen),
+          return vertx.deployVerticle(() -> new GatewayVerticle(services, bodyBudget, listen),
                   new DeploymentOptions().setInstances(loops - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, services));
         });

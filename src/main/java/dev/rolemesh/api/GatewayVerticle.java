@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.body.BodyBudget;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -11,7 +12,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
@@ -21,11 +21,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 final class GatewayVerticle extends VerticleBase {
 
   private final GatewayServices services;
+  private final BodyBudget bodyBudget;
   private final int port;
   private HttpServer server;
 
-  GatewayVerticle(GatewayServices services, int port) {
+  /** @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds */
+  GatewayVerticle(GatewayServices services, BodyBudget bodyBudget, int port) {
     this.services = services;
+    this.bodyBudget = bodyBudget;
     this.port = port;
   }
 
@@ -55,18 +58,17 @@ final class GatewayVerticle extends VerticleBase {
   private Router router(UpstreamProxy proxy) {
     Router router = Router.router(vertx);
     KeyCheck clients = KeyCheck.clients(services.clientKeys());
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(services.config().gateway().maxBodyBytes());
     HealthEndpoints health = new HealthEndpoints(services);
     ModelsEndpoint models = new ModelsEndpoint(services);
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog()));
+    router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog(), services.log(), bodyBudget));
     router.get("/health").handler(health::health);
     router.get("/ready").handler(health::ready);
     router.get("/v1/models").handler(clients).handler(models::list);
     router.getWithRegex("/v1/models/(.+)").handler(clients).handler(models::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
-    inference(router, "/v1/completions", "prompt", clients, body, proxy);
-    inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    inference(router, "/v1/chat/completions", "messages", clients, proxy);
+    inference(router, "/v1/completions", "prompt", clients, proxy);
+    inference(router, "/v1/embeddings", "input", clients, proxy);
     new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
 
     router.errorHandler(404, ctx -> ApiError.notFound(
@@ -79,23 +81,20 @@ final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
-      UpstreamProxy proxy) {
-    router.post(path).handler(clients).handler(body)
-        .handler(new InferenceEndpoint(services, proxy, requiredField));
+  /** The endpoint reads the body itself, within the body budget (no BodyHandler: it would copy and not count). */
+  private void inference(Router router, String path, String requiredField, KeyCheck clients, UpstreamProxy proxy) {
+    router.post(path).handler(clients).handler(new InferenceEndpoint(services, proxy, requiredField));
   }
 
-  /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */
+  /** A bug must not reach the client as a stack trace: the request context logs it and answers plainly. */
   private void internalError(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    Throwable failure = ctx.failure();
-    services.log().error("internal_error", String.valueOf(failure),
-        "request_id", request == null ? null : request.id,
-        "path", ctx.request().path());
-    if (failure != null) {
-      failure.printStackTrace();
+    Throwable failure = ctx.failure() != null ? ctx.failure() : new IllegalStateException("failed with 500");
+    if (request != null) {
+      request.failed(failure);
+    } else {
+      services.log().error("internal_error", String.valueOf(failure), "path", ctx.request().path());
+      ApiError.internal("Internal gateway error; see the gateway log").send(ctx.response());
     }
-    ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx.response());
   }
 }

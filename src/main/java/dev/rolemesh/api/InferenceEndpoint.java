@@ -3,6 +3,7 @@ package dev.rolemesh.api;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
+import dev.rolemesh.body.BodyReader;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
@@ -43,8 +44,22 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
       return;
     }
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    BodyReader.read(ctx.request(), services.config().gateway().maxBodyBytes(), request.body)
+        .onComplete(request.guard(read -> {
+          if (read.failed()) {
+            BodyReader.Refused refused = (BodyReader.Refused) read.cause();
+            if (refused.kind() == BodyReader.Kind.CLIENT_GONE) {
+              request.unsentStatus = 499;
+            }
+            BodyRefusals.send(ctx.request(), refused, "gateway.max_body_mb", "gateway.max_inflight_body_mb");
+          } else if (!ctx.response().closed()) {
+            route(ctx, request, read.result());
+          }
+        }));
+  }
+
+  private void route(RoutingContext ctx, RequestContext request, Buffer body) {
+    if (body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
       return;
     }
@@ -85,7 +100,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     services.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
@@ -111,7 +126,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         }
       }
       request.release();
-    });
+    }));
   }
 
   private boolean cameBackThroughUs(RoutingContext ctx) {

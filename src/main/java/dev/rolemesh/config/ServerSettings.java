@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
  * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  */
 public record ServerSettings(
     String host,
@@ -16,7 +18,8 @@ public record ServerSettings(
     Timeouts timeouts,
     long maxBodyBytes,
     Duration probeTimeout,
-    Duration probeCacheTtl) {
+    Duration probeCacheTtl,
+    Long maxInflightBodyBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -25,6 +28,7 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
 
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl,
+        maxInflightBodyBytes);
   }
 }

@@ -94,6 +94,12 @@ public final class RawHttp implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
+  /** Bytes exactly as given (a head and body the test wrote by hand, malformed on purpose). */
+  public void sendRaw(String wire) throws IOException {
+    socket.getOutputStream().write(wire.getBytes(StandardCharsets.ISO_8859_1));
+    socket.getOutputStream().flush();
+  }
+
   /** Status line and headers; the body is left to {@link #readChunk()} or {@link #readBody}. */
   public Response readHead() throws IOException {
     String statusLine = requireLine();
