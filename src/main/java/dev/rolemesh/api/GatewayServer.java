@@ -1,26 +1,30 @@
 package dev.rolemesh.api;
 
-import dev.rolemesh.auth.ApiKeys;
+import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
-import dev.rolemesh.body.BodyBudget;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.AccessLog;
+import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.registry.NodeRegistry;
+import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.RegistrySettings;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.RoleTable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
- * (which resolves port 0 to a real port) and the rest join it on that port.
+ * (which resolves port 0 to a real port) and the rest join it on that port. They share one {@link GatewayState},
+ * held here.
  */
 public final class GatewayServer {
 
@@ -28,14 +32,14 @@ public final class GatewayServer {
   private final String deploymentId;
   private final String restDeploymentId;
   private final int port;
-  private final GatewayServices services;
+  private final AtomicReference<GatewayState> state;
 
-  private GatewayServer(Vertx vertx, String first, String rest, int port, GatewayServices services) {
+  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
-    this.services = services;
+    this.state = state;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -48,42 +52,49 @@ public final class GatewayServer {
       RegistrySettings registry) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
     return vertx.executeBlocking(() -> NodeRegistry.open(registry, log))
-        .compose(nodes -> deploy(vertx, config, services(vertx, config, log, nodes)));
+        .compose(nodes -> deploy(vertx, config, new AtomicReference<>(first(vertx, config, log, nodes))));
   }
 
-  private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config, GatewayServices services) {
+  private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
+      AtomicReference<GatewayState> state) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
     BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(services, bodyBudget, listen));
+          first.set(new GatewayVerticle(state, bodyBudget, listen));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
           int port = first.get().actualPort();
           if (loops == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, services));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(services, bodyBudget, listen),
+          return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen),
                   new DeploymentOptions().setInstances(loops - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, services));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
         });
   }
 
-  private static GatewayServices services(Vertx vertx, GatewayConfig config, JsonLog log, NodeRegistry nodes) {
+  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes) {
+    String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    return state(vertx, 1, config, nodes, new AccessLog(log)::write, log, System.currentTimeMillis() / 1000, via);
+  }
+
+  private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via) {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes);
     UpstreamProbe probe = new UpstreamProbe(
         UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
         config.gateway().probeTimeout(),
         config.gateway().probeCacheTtl());
-    return new GatewayServices(config, roles, chooser, new RoleAvailability(chooser, probe),
-        new ApiKeys(config.auth().clientApiKeys()), new ApiKeys(config.auth().nodeApiKeys()), log,
-        new AccessLog(log), System.currentTimeMillis() / 1000, nodes,
-        "1.1 rolemesh-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+    return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
+        KeyAuthenticator.clients(config.auth()), KeyAuthenticator.nodes(config.auth()),
+        KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 
   public int port() {
@@ -91,18 +102,19 @@ public final class GatewayServer {
   }
 
   public String baseUrl() {
-    return UpstreamUrls.localUrl(services.config().gateway().host(), port);
+    return UpstreamUrls.localUrl(state.get().config().gateway().host(), port);
   }
 
-  public GatewayServices services() {
-    return services;
+  /** The state new requests get now. */
+  public GatewayState state() {
+    return state.get();
   }
 
   public Future<Void> close() {
     Future<Void> rest = restDeploymentId == null ? Future.succeededFuture() : vertx.undeploy(restDeploymentId);
     return rest.compose(v -> vertx.undeploy(deploymentId))
         .compose(v -> vertx.executeBlocking(() -> {
-          services.nodes().close();
+          state.get().nodeStore().close();
           return null;
         }));
   }

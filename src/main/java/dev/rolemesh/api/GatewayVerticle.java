@@ -1,7 +1,8 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
-import dev.rolemesh.body.BodyBudget;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -12,30 +13,35 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
- * request and its upstream exchange stay on one thread. The routes read as the request path: request id and access
- * log, key check, body, then the endpoint.
+ * request and its upstream exchange stay on one thread. The routes read as the request path: request id, state
+ * snapshot and access log, key check, body, then the endpoint.
  */
 final class GatewayVerticle extends VerticleBase {
 
-  private final GatewayServices services;
+  private final AtomicReference<GatewayState> state;
   private final BodyBudget bodyBudget;
   private final int port;
   private HttpServer server;
 
-  /** @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds */
-  GatewayVerticle(GatewayServices services, BodyBudget bodyBudget, int port) {
-    this.services = services;
+  /**
+   * @param state the current state, read once by each request as it arrives
+   * @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds
+   */
+  GatewayVerticle(AtomicReference<GatewayState> state, BodyBudget bodyBudget, int port) {
+    this.state = state;
     this.bodyBudget = bodyBudget;
     this.port = port;
   }
 
   @Override
   public Future<?> start() {
-    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", services.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, services.via());
+    GatewayState initial = state.get();
+    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via());
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -48,42 +54,54 @@ final class GatewayVerticle extends VerticleBase {
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
         .setStrictThreadMode(true));
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    return server.requestHandler(router(proxy)).listen(port, services.config().gateway().host());
+    return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
   }
 
   int actualPort() {
     return server.actualPort();
   }
 
-  private Router router(UpstreamProxy proxy) {
+  private Router router(UpstreamProxy proxy, GatewayState initial) {
     Router router = Router.router(vertx);
-    KeyCheck clients = KeyCheck.clients(services.clientKeys());
-    HealthEndpoints health = new HealthEndpoints(services);
-    ModelsEndpoint models = new ModelsEndpoint(services);
+    KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, services.accessLog(), services.log(), bodyBudget));
-    router.get("/health").handler(health::health);
-    router.get("/ready").handler(health::ready);
-    router.get("/v1/models").handler(clients).handler(models::list);
-    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(models::get);
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget));
+    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
+    router.route().handler(GatewayVerticle::refuseLoops);
+    router.get("/health").handler(HealthEndpoints::health);
+    router.get("/ready").handler(HealthEndpoints::ready);
+    router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
+    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
     inference(router, "/v1/chat/completions", "messages", clients, proxy);
     inference(router, "/v1/completions", "prompt", clients, proxy);
     inference(router, "/v1/embeddings", "input", clients, proxy);
-    new NodeRoutes(services.nodes(), services.clientKeys(), services.nodeKeys(), services.log()).mount(router);
+    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+        new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
+        new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
     router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
         + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
-    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(services.config().gateway().maxBodyBytes())
-        .send(ctx.response()));
     router.errorHandler(500, this::internalError);
     return router;
   }
 
-  /** The endpoint reads the body itself, within the body budget (no BodyHandler: it would copy and not count). */
+  /** The endpoint reads the body itself, within the body budget (a BodyHandler would copy it and count nothing). */
   private void inference(Router router, String path, String requiredField, KeyCheck clients, UpstreamProxy proxy) {
-    router.post(path).handler(clients).handler(new InferenceEndpoint(services, proxy, requiredField));
+    router.post(path).handler(clients).handler(new InferenceEndpoint(proxy, requiredField));
+  }
+
+  private static void refuseLoops(RoutingContext ctx) {
+    String ours = RequestContext.of(ctx).state.via();
+    for (String via : ctx.request().headers().getAll("Via")) {
+      if (via.contains(ours)) {
+        new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered"
+            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+        return;
+      }
+    }
+    ctx.next();
   }
 
   /** A bug must not reach the client as a stack trace: the request context logs it and answers plainly. */
@@ -93,7 +111,7 @@ final class GatewayVerticle extends VerticleBase {
     if (request != null) {
       request.failed(failure);
     } else {
-      services.log().error("internal_error", String.valueOf(failure), "path", ctx.request().path());
+      state.get().log().error("internal_error", String.valueOf(failure), "path", ctx.request().path());
       ApiError.internal("Internal gateway error; see the gateway log").send(ctx.response());
     }
   }

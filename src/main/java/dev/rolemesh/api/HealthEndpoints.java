@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.http.Responses;
 import dev.rolemesh.routing.Role;
 import io.vertx.ext.web.RoutingContext;
 
@@ -10,21 +11,18 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class HealthEndpoints {
 
-  private final GatewayServices services;
+  private HealthEndpoints() {}
 
-  HealthEndpoints(GatewayServices services) {
-    this.services = services;
-  }
-
-  void health(RoutingContext ctx) {
+  static void health(RoutingContext ctx) {
     ObjectNode body = Responses.object();
     body.put("status", "ok");
     Responses.json(ctx, 200, body);
   }
 
-  void ready(RoutingContext ctx) {
-    Role role = services.roles().defaultRole();
-    services.availability().of(role).onComplete(done -> {
+  static void ready(RoutingContext ctx) {
+    GatewayState state = RequestContext.of(ctx).state;
+    Role role = state.roles().defaultRole();
+    state.availability().of(role).onComplete(done -> {
       ObjectNode body = Responses.object();
       boolean ready = done.result().available();
       body.put("status", ready ? "ready" : "not_ready");

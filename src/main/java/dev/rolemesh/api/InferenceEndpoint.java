@@ -3,13 +3,15 @@ package dev.rolemesh.api;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
-import dev.rolemesh.body.BodyReader;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyReader;
+import dev.rolemesh.http.BodyRefusals;
+import dev.rolemesh.http.RequestPeek;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
-import dev.rolemesh.routing.RequestPeek;
 import dev.rolemesh.routing.Role;
-import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -22,7 +24,6 @@ import java.util.List;
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
-  private final GatewayServices services;
   private final UpstreamProxy proxy;
   private final String requiredField;
 
@@ -30,8 +31,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
    *     {@code input})
    */
-  InferenceEndpoint(GatewayServices services, UpstreamProxy proxy, String requiredField) {
-    this.services = services;
+  InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
     this.proxy = proxy;
     this.requiredField = requiredField;
   }
@@ -39,12 +39,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    if (cameBackThroughUs(ctx)) {
-      new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered with"
-          + " the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
-      return;
-    }
-    BodyReader.read(ctx.request(), services.config().gateway().maxBodyBytes(), request.body)
+    BodyReader.read(ctx.request(), request.state.config().gateway().maxBodyBytes(), request.body)
         .onComplete(request.guard(read -> {
           if (read.failed()) {
             BodyReader.Refused refused = (BodyReader.Refused) read.cause();
@@ -59,6 +54,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   }
 
   private void route(RoutingContext ctx, RequestContext request, Buffer body) {
+    GatewayState state = request.state;
     if (body.length() == 0) {
       ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
       return;
@@ -76,16 +72,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx.response());
       return;
     }
-    Role role = services.roles().resolve(peek.model());
+    Role role = state.roles().resolve(peek.model());
     if (role == null) {
-      ApiError.modelNotFound(peek.model(), services.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(peek.model(), state.roles().aliases()).send(ctx.response());
       return;
     }
     request.alias = role.alias();
     request.stream = peek.stream();
-    List<Upstream> candidates = services.chooser().candidates(role);
+    List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
-      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + services.chooser().whyNone(role))
+      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
           .send(ctx.response());
       return;
     }
@@ -98,15 +94,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
-    services.chooser().dispatched(upstream);
+    request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();
-      boolean retry = failure != null && !outcome.responded() && retryable(failure);
-      services.chooser().finished(upstream, retry);
-      UpstreamProbe probe = services.availability().probe();
+      boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
+      boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
+      request.state.chooser().finished(upstream, brokeBeforeAnswering);
+      UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
       if (upstream.nodeId() == null && failure == null && outcome.status() < 500) {
@@ -129,21 +126,21 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     }));
   }
 
-  private boolean cameBackThroughUs(RoutingContext ctx) {
-    for (String via : ctx.request().headers().getAll("Via")) {
-      if (via.contains(services.via())) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Only failures that show the backend never started on the request; a timeout may mean it is generating. */
-  private static boolean retryable(Failure failure) {
+  /** The backend failed rather than ran out of time: it cools down. A timeout may mean it is generating. */
+  private static boolean backendBroke(Failure failure) {
     return switch (failure.kind()) {
       case REFUSED, CONNECT_TIMEOUT, UPSTREAM_CLOSED, UPSTREAM_ERROR -> true;
       case READ_TIMEOUT, TOTAL_TIMEOUT, CLIENT_GONE -> false;
     };
+  }
+
+  /**
+   * Retrying is only safe when the backend cannot have started on the request: it never had a connection, or it
+   * closed before the whole request was written. A backend that took the whole request and then died may have
+   * died of that request (a prompt that crashes llama-server), and must not take the next node down with it.
+   */
+  private static boolean neverConnected(Failure failure) {
+    return failure.kind() == Failure.Kind.REFUSED || failure.kind() == Failure.Kind.CONNECT_TIMEOUT;
   }
 
   private static ApiError errorFor(Role role, Upstream upstream, Failure failure) {

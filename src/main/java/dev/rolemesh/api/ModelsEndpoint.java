@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.Responses;
 import dev.rolemesh.routing.Role;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
@@ -15,16 +17,12 @@ import java.util.List;
  */
 final class ModelsEndpoint {
 
+  private ModelsEndpoint() {}
 
-  private final GatewayServices services;
-
-  ModelsEndpoint(GatewayServices services) {
-    this.services = services;
-  }
-
-  void list(RoutingContext ctx) {
-    List<Role> roles = services.roles().roles();
-    List<Future<Availability>> checks = roles.stream().map(services.availability()::of).toList();
+  static void list(RoutingContext ctx) {
+    GatewayState state = RequestContext.of(ctx).state;
+    List<Role> roles = state.roles().roles();
+    List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
     Future.join(checks).onComplete(done -> {
       ObjectNode root = Responses.object();
       root.put("object", "list");
@@ -33,7 +31,7 @@ final class ModelsEndpoint {
       for (int i = 0; i < roles.size(); i++) {
         Availability availability = checks.get(i).result();
         if (availability.available()) {
-          data.add(modelObject(roles.get(i)));
+          data.add(modelObject(roles.get(i), state));
         } else {
           ObjectNode entry = unavailable.addObject();
           entry.put("id", roles.get(i).config().openaiModelName());
@@ -46,17 +44,18 @@ final class ModelsEndpoint {
     });
   }
 
-  void get(RoutingContext ctx) {
+  static void get(RoutingContext ctx) {
+    GatewayState state = RequestContext.of(ctx).state;
     String id = ctx.pathParam("param0");
-    Role role = services.roles().resolve(id);
+    Role role = state.roles().resolve(id);
     if (role == null) {
-      ApiError.modelNotFound(id, services.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(id, state.roles().aliases()).send(ctx.response());
       return;
     }
-    services.availability().of(role).onComplete(done -> {
+    state.availability().of(role).onComplete(done -> {
       Availability availability = done.result();
       if (availability.available()) {
-        Responses.json(ctx, 200, modelObject(role));
+        Responses.json(ctx, 200, modelObject(role, state));
       } else {
         ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + availability.reason())
             .send(ctx.response());
@@ -64,11 +63,11 @@ final class ModelsEndpoint {
     });
   }
 
-  private ObjectNode modelObject(Role role) {
+  private static ObjectNode modelObject(Role role, GatewayState state) {
     ObjectNode model = Responses.object();
     model.put("id", role.config().openaiModelName());
     model.put("object", "model");
-    model.put("created", services.startedEpochSeconds());
+    model.put("created", state.startedEpochSeconds());
     model.put("owned_by", "rolemesh");
     return model;
   }

@@ -1,8 +1,8 @@
 package dev.rolemesh.api;
 
-import dev.rolemesh.body.BodyBudget;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.AccessLog;
-import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -20,6 +20,8 @@ public final class RequestContext {
   private static final String KEY = "rolemesh.request";
 
   final String id;
+  /** The gateway's state as the request arrived, used to its end whatever config is swapped in meanwhile. */
+  final GatewayState state;
   final long started = System.nanoTime();
   /** The bytes of this request's body held in memory: released when the line is written. */
   final BodyBudget.Reservation body;
@@ -37,20 +39,17 @@ public final class RequestContext {
   private boolean ended;
   private boolean written;
   private final RoutingContext ctx;
-  private final AccessLog accessLog;
-  private final JsonLog log;
 
-  private RequestContext(String id, RoutingContext ctx, AccessLog accessLog, JsonLog log, BodyBudget budget) {
+  private RequestContext(String id, GatewayState state, RoutingContext ctx, BodyBudget budget) {
     this.id = id;
+    this.state = state;
     this.ctx = ctx;
-    this.accessLog = accessLog;
-    this.log = log;
     this.body = budget.open();
   }
 
-  static void attach(RoutingContext ctx, AccessLog accessLog, JsonLog log, BodyBudget budget) {
+  static void attach(RoutingContext ctx, GatewayState state, BodyBudget budget) {
     RequestContext request = new RequestContext(
-        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), ctx, accessLog, log, budget);
+        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), state, ctx, budget);
     ctx.put(KEY, request);
     ctx.response().putHeader(RequestIds.HEADER, request.id);
     ctx.addEndHandler(done -> {
@@ -99,7 +98,7 @@ public final class RequestContext {
    */
   void failed(Throwable failure) {
     StackTraceElement[] trace = failure.getStackTrace();
-    log.error("internal_error", String.valueOf(failure), "request_id", id, "path", ctx.request().path(),
+    state.log().error("internal_error", String.valueOf(failure), "request_id", id, "path", ctx.request().path(),
         "at", trace.length == 0 ? null : trace[0].toString());
     error = String.valueOf(failure);
     holds = 0;
@@ -123,7 +122,7 @@ public final class RequestContext {
     }
     written = true;
     body.release();
-    accessLog.write(entry());
+    state.exchanges().exchanged(entry());
   }
 
   private AccessLog.Entry entry() {

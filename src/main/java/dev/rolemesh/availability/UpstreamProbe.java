@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.proxy.Failure;
-import dev.rolemesh.routing.Upstream;
+import dev.rolemesh.http.Upstream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

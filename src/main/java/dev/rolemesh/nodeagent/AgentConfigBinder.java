@@ -5,7 +5,7 @@ import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
 import dev.rolemesh.config.UpstreamUrls;
-import dev.rolemesh.registry.NodeIds;
+import dev.rolemesh.http.NodeIds;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

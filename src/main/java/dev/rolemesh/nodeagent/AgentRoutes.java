@@ -1,19 +1,19 @@
 package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rolemesh.api.ApiError;
-import dev.rolemesh.api.BodyRefusals;
-import dev.rolemesh.api.Responses;
-import dev.rolemesh.body.BodyBudget;
-import dev.rolemesh.body.BodyReader;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
+import dev.rolemesh.http.BodyReader;
+import dev.rolemesh.http.BodyRefusals;
+import dev.rolemesh.http.RequestPeek;
+import dev.rolemesh.http.Responses;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.observability.RequestIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
-import dev.rolemesh.routing.RequestPeek;
-import dev.rolemesh.routing.Upstream;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -2,7 +2,7 @@ package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.observability.JsonLog;
-import dev.rolemesh.routing.Upstream;
+import dev.rolemesh.http.Upstream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -4,6 +4,7 @@ import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.http.HttpClosedException;
 import dev.rolemesh.config.Seconds;
 import dev.rolemesh.config.Timeouts;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeoutException;
@@ -59,6 +60,9 @@ public record Failure(Kind kind, String detail) {
       case UnknownHostException e -> new Failure(Kind.REFUSED, "unknown host " + e.getMessage());
       case TimeoutException e -> new Failure(Kind.READ_TIMEOUT, "no data within read_s=" + Seconds.format(limits.read()));
       case HttpClosedException e -> new Failure(Kind.UPSTREAM_CLOSED, "upstream closed the connection");
+      // Netty's native transport words a reset as "recvAddress(..) failed with error(-104): Connection reset...".
+      case IOException e when String.valueOf(e.getMessage()).contains("reset") ->
+          new Failure(Kind.UPSTREAM_CLOSED, "upstream reset the connection");
       default -> new Failure(Kind.UPSTREAM_ERROR, String.valueOf(cause.getMessage()));
     };
   }

@@ -2,7 +2,7 @@ package dev.rolemesh.proxy;
 
 import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.RequestIds;
-import dev.rolemesh.routing.Upstream;
+import dev.rolemesh.http.Upstream;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -48,8 +48,11 @@ public final class UpstreamProxy {
    * @param responded whether the client got a response head from this exchange (then nobody may answer again)
    * @param ttfbNanos time from start to the first body byte written to the client, or -1
    * @param failure why it did not complete, or null on success
+   * @param requestWritten whether the whole request had left for the upstream: if not, the backend cannot have
+   *     started on it, and another backend may safely be tried
    */
-  public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure) {}
+  public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure,
+      boolean requestWritten) {}
 
   /**
    * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
@@ -77,6 +80,7 @@ public final class UpstreamProxy {
     /** While the client reads slower than the backend writes, the backend's silence is the gateway's doing. */
     private boolean paused;
     private boolean headCopied;
+    private boolean requestWritten;
     private long bytes;
     private long ttfbNanos = -1;
     private int status;
@@ -106,11 +110,18 @@ public final class UpstreamProxy {
         } else {
           upstreamRequest = created.result();
           addHeaders(upstreamRequest.headers());
-          upstreamRequest.send(body).onComplete(sent -> {
-            if (sent.failed()) {
-              fail(Failure.classify(sent.cause(), upstream.timeouts()));
+          upstreamRequest.response().onComplete(answered -> {
+            if (answered.failed()) {
+              fail(Failure.classify(answered.cause(), upstream.timeouts()));
             } else if (!isDone()) {
-              relay(sent.result());
+              relay(answered.result());
+            }
+          });
+          upstreamRequest.end(body).onComplete(written -> {
+            if (written.succeeded()) {
+              requestWritten = true;
+            } else {
+              fail(Failure.classify(written.cause(), upstream.timeouts()));
             }
           });
         }
@@ -238,7 +249,7 @@ public final class UpstreamProxy {
       }
       boolean responded = response.headWritten();
       int reported = responded || failure == null ? status : failure.kind().status();
-      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure));
+      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure, requestWritten));
     }
   }
 }

@@ -5,16 +5,20 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The nodes that registered, shared by every event loop. Each node is an immutable record replaced atomically, so
  * readers never lock and never see half an update. Freshness is computed from {@code last_seen} at read time, so
  * nothing has to sweep the registry for a node to go stale, and a heartbeat revives it at once.
  *
- * <p>When persistent, every change asks the {@link RegistrySaver} for a save; the request path never waits for it.
+ * <p>When persistent, a registration or deregistration completes only once it is on disk (the {@link RegistrySaver}
+ * batches them into group commits, off the event loops); a heartbeat only marks the registry for a save within a
+ * few seconds, since losing a {@code last_seen} costs nothing the next heartbeat does not restore.
  */
-public final class NodeRegistry {
+public final class NodeRegistry implements NodeStore {
 
   /** A bound on memory a node key holder can make the gateway spend; far above any real fleet. */
   static final int MAX_NODES = 1024;
@@ -22,6 +26,8 @@ public final class NodeRegistry {
   private static final Comparator<Node> BY_ID = Comparator.comparing(Node::nodeId);
 
   private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
+  /** Slots taken, reserved inside the map's per-key update: concurrent registrations can never pass the cap. */
+  private final AtomicInteger taken = new AtomicInteger();
   private final InstantSource clock;
   private final Duration staleAfter;
   private final NodeTraffic traffic;
@@ -39,7 +45,8 @@ public final class NodeRegistry {
     this.staleAfter = settings.staleAfter();
     this.traffic = new NodeTraffic(clock);
     restored.forEach(node -> nodes.put(node.nodeId(), node));
-    this.saver = file == null ? null : new RegistrySaver(file, this::nodes, log);
+    taken.set(nodes.size());
+    this.saver = file == null ? null : new RegistrySaver(file, this::nodes, log, settings.heartbeatSaveDelay());
   }
 
   /**
@@ -59,34 +66,43 @@ public final class NodeRegistry {
     return new NodeRegistry(settings, restored, file, log);
   }
 
-  /** Adds the node, or replaces it whole when the id is known (a node that re-registers may serve other models). */
-  public Node register(Registration registration) throws Full {
-    if (nodes.size() >= MAX_NODES && !nodes.containsKey(registration.nodeId())) {
+  /**
+   * Adds the node, or replaces it whole when the id is known (a node that re-registers may serve other models). It
+   * is routable at once; the future completes when the change is on disk (at once when the registry is in memory),
+   * and fails with {@link RegistrySaver.NotSaved} when the save failed.
+   */
+  public CompletableFuture<Node> register(Registration registration) throws Full {
+    Node registered = Node.registered(registration, clock.instant());
+    Node node = nodes.compute(registered.nodeId(), (id, known) -> known != null || reserveSlot() ? registered : null);
+    if (node == null) {
       throw new Full();
     }
-    Node node = Node.registered(registration, clock.instant());
-    nodes.put(node.nodeId(), node);
     traffic.forgive(node.nodeId());
-    changed();
-    return node;
+    return saved(node);
   }
 
-  /** Marks the node seen now, with the load it reported; null when the id is unknown (it must register again). */
+  /**
+   * Marks the node seen now, with the load it reported; null when the id is unknown (it must register again). Not
+   * waited for on disk: the registry is saved within the heartbeat save delay, or with the next registration.
+   */
   public Node heartbeat(Heartbeat heartbeat) {
     Node node = nodes.computeIfPresent(heartbeat.nodeId(),
         (id, known) -> known.seen(clock.instant(), heartbeat.load()));
-    if (node != null) {
-      changed();
+    if (node != null && saver != null) {
+      saver.touch();
     }
     return node;
   }
 
-  public boolean deregister(String nodeId) {
-    boolean removed = nodes.remove(nodeId) != null;
-    if (removed) {
-      changed();
-    }
-    return removed;
+  /** Completes with false for an unknown id, with true once the removal is on disk. */
+  public CompletableFuture<Boolean> deregister(String nodeId) {
+    boolean[] removed = {false};
+    nodes.computeIfPresent(nodeId, (id, known) -> {
+      removed[0] = true;
+      taken.decrementAndGet();
+      return null;
+    });
+    return removed[0] ? saved(true) : CompletableFuture.completedFuture(false);
   }
 
   /** Every node, fresh or stale, by id. */
@@ -130,9 +146,11 @@ public final class NodeRegistry {
     }
   }
 
-  private void changed() {
-    if (saver != null) {
-      saver.saveSoon();
-    }
+  private boolean reserveSlot() {
+    return taken.getAndUpdate(count -> count < MAX_NODES ? count + 1 : count) < MAX_NODES;
+  }
+
+  private <T> CompletableFuture<T> saved(T result) {
+    return saver == null ? CompletableFuture.completedFuture(result) : saver.save().thenApply(done -> result);
   }
 }

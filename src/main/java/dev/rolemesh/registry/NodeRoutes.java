@@ -2,22 +2,26 @@ package dev.rolemesh.registry;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rolemesh.api.ApiError;
-import dev.rolemesh.api.Responses;
-import dev.rolemesh.auth.ApiKeys;
-import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.Responses;
 import dev.rolemesh.observability.JsonLog;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * The node API. Nodes (with a node key when {@code node_api_keys} is set) call {@code POST /v1/nodes/register},
  * {@code POST /v1/nodes/heartbeat} and {@code DELETE /v1/nodes/{node_id}}; operators read {@code GET /v1/nodes}
  * with a client or a node key.
+ *
+ * <p>A registration or deregistration is answered once it is on disk (group commit, a few milliseconds), so an
+ * acknowledged change survives a crash at any instant; a save that fails is a 503 {@code registry_unsaved}.
  *
  * <p>Register and heartbeat answer 200 with {@code {"ok":true,"node_id":..,"state":"fresh","stale_after_s":30}}, so
  * an agent learns the heartbeat deadline from the gateway itself. A heartbeat or deregistration for an unknown node
@@ -28,22 +32,19 @@ public final class NodeRoutes {
   /** Registrations are small; anything near this is a mistake or an attack, not a node. */
   static final int MAX_BODY_BYTES = 64 * 1024;
 
-  private final NodeRegistry registry;
-  private final ApiKeys clientKeys;
-  private final ApiKeys nodeKeys;
+  private final NodeStore registry;
   private final JsonLog log;
 
-  public NodeRoutes(NodeRegistry registry, ApiKeys clientKeys, ApiKeys nodeKeys, JsonLog log) {
+  public NodeRoutes(NodeStore registry, JsonLog log) {
     this.registry = registry;
-    this.clientKeys = clientKeys;
-    this.nodeKeys = nodeKeys;
     this.log = log;
   }
 
-  public void mount(Router router) {
-    KeyCheck nodes = KeyCheck.nodes(nodeKeys);
-    KeyCheck operators = new KeyCheck(List.of(clientKeys, nodeKeys), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
-        "client API key or node key");
+  /**
+   * @param nodes lets through callers with a node key
+   * @param operators lets through callers with a client or a node key
+   */
+  public void mount(Router router, SecurityPolicyHandler nodes, SecurityPolicyHandler operators) {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES);
     router.post("/v1/nodes/register").handler(nodes).handler(body).handler(this::register)
         .failureHandler(NodeRoutes::tooLarge);
@@ -54,11 +55,9 @@ public final class NodeRoutes {
   }
 
   private void register(RoutingContext ctx) {
-    Registration registration;
-    Node node;
+    CompletableFuture<Node> saved;
     try {
-      registration = NodeJson.registration(bytes(ctx));
-      node = registry.register(registration);
+      saved = registry.register(NodeJson.registration(bytes(ctx)));
     } catch (NodeJson.Invalid invalid) {
       invalid.toApiError().send(ctx.response());
       return;
@@ -66,9 +65,11 @@ public final class NodeRoutes {
       new ApiError(503, full.getMessage(), "server_error", "node_id", "registry_full").send(ctx.response());
       return;
     }
-    log.info("node_registered", null, "node_id", node.nodeId(), "base_url", node.baseUrl().toString(),
-        "roles", node.roles(), "models", node.servedModels().stream().map(ServedModel::modelId).toList());
-    Responses.json(ctx, 200, acknowledgement(node));
+    whenSaved(ctx, saved, node -> {
+      log.info("node_registered", null, "node_id", node.nodeId(), "base_url", node.baseUrl().toString(),
+          "roles", node.roles(), "models", node.servedModels().stream().map(ServedModel::modelId).toList());
+      Responses.json(ctx, 200, acknowledgement(node));
+    });
   }
 
   private void heartbeat(RoutingContext ctx) {
@@ -89,16 +90,35 @@ public final class NodeRoutes {
 
   private void deregister(RoutingContext ctx) {
     String nodeId = ctx.pathParam("node_id");
-    if (!registry.deregister(nodeId)) {
-      unknown(nodeId).send(ctx.response());
-      return;
-    }
-    log.info("node_deregistered", null, "node_id", nodeId);
-    ObjectNode body = Responses.object();
-    body.put("ok", true);
-    body.put("node_id", nodeId);
-    body.put("deregistered", true);
-    Responses.json(ctx, 200, body);
+    whenSaved(ctx, registry.deregister(nodeId), removed -> {
+      if (!removed) {
+        unknown(nodeId).send(ctx.response());
+        return;
+      }
+      log.info("node_deregistered", null, "node_id", nodeId);
+      ObjectNode body = Responses.object();
+      body.put("ok", true);
+      body.put("node_id", nodeId);
+      body.put("deregistered", true);
+      Responses.json(ctx, 200, body);
+    });
+  }
+
+  /** Answers on the request's own event loop once the change is on disk; a failed save is a 503, never a 200. */
+  private static <T> void whenSaved(RoutingContext ctx, CompletableFuture<T> saved, Consumer<T> answer) {
+    Future.fromCompletionStage(saved, ctx.vertx().getOrCreateContext()).onComplete(done -> {
+      if (ctx.response().closed()) {
+        // The node hung up while the save ran; the change stands, and its retry will find it.
+        return;
+      }
+      if (done.succeeded()) {
+        answer.accept(done.result());
+      } else {
+        ctx.response().putHeader("Retry-After", "1");
+        new ApiError(503, "The change is in effect but not acknowledged: " + done.cause().getMessage()
+            + "; send it again", "server_error", null, "registry_unsaved").send(ctx.response());
+      }
+    });
   }
 
   private void list(RoutingContext ctx) {

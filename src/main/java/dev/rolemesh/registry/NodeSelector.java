@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -23,11 +24,11 @@ public final class NodeSelector {
   /** How many stale nodes an explanation names before it just counts. */
   private static final int NAMED_STALE = 5;
 
-  private final NodeRegistry registry;
+  private final NodeStore registry;
   /** One rotation per alias, so two aliases on one role each spread evenly. */
   private final ConcurrentHashMap<String, AtomicLong> turns = new ConcurrentHashMap<>();
 
-  public NodeSelector(NodeRegistry registry) {
+  public NodeSelector(NodeStore registry) {
     this.registry = registry;
   }
 
@@ -45,10 +46,7 @@ public final class NodeSelector {
     List<Node> ordered = switch (target.strategy()) {
       case ROUND_ROBIN -> rotated(usable, alias);
       case RANDOM -> shuffled(usable);
-      // Stable sort: nodes equally busy keep their round-robin order, so ties rotate.
-      case LEAST_BUSY -> rotated(usable, alias).stream()
-          .sorted(Comparator.comparingInt(node -> traffic.inFlight(node.nodeId())))
-          .toList();
+      case LEAST_BUSY -> leastBusyFirst(rotated(usable, alias), traffic::inFlight);
     };
     return ordered.subList(0, Math.min(MAX_ATTEMPTS, ordered.size()));
   }
@@ -77,6 +75,20 @@ public final class NodeSelector {
     List<Node> rotated = new ArrayList<>(nodes);
     Collections.rotate(rotated, -Math.floorMod(turn, nodes.size()));
     return rotated;
+  }
+
+  /**
+   * Other event loops change the counters while this one sorts, and a comparator whose answers change mid-sort
+   * breaks TimSort's contract (it throws from 32 nodes up): each node's count is read once, then sorted. The sort is
+   * stable, so nodes equally busy keep their round-robin order and ties rotate.
+   */
+  static List<Node> leastBusyFirst(List<Node> rotated, ToIntFunction<String> inFlight) {
+    record Loaded(Node node, int inFlight) {}
+    return rotated.stream()
+        .map(node -> new Loaded(node, inFlight.applyAsInt(node.nodeId())))
+        .sorted(Comparator.comparingInt(Loaded::inFlight))
+        .map(Loaded::node)
+        .toList();
   }
 
   private static List<Node> shuffled(List<Node> nodes) {

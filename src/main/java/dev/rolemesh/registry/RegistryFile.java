@@ -74,7 +74,7 @@ final class RegistryFile {
     root.put("saved_at", Instant.now().toString());
     ArrayNode array = root.putArray("nodes");
     nodes.forEach(node -> array.add(NodeJson.write(node)));
-    byte[] bytes = NodeJson.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    byte[] bytes = NodeJson.JSON.writeValueAsBytes(root);
 
     Files.createDirectories(path.getParent());
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -15,18 +15,25 @@ import java.util.Map;
  * @param stateDir where {@code registry.json} lives, or null to keep the registry in memory only
  * @param staleAfter how long after its last register or heartbeat a node stops receiving traffic
  * @param clock the time staleness is measured with (tests substitute one they can move)
+ * @param heartbeatSaveDelay how long a heartbeat's {@code last_seen} may wait to be saved: a fleet's heartbeats cost
+ *     one write per delay, not one each
  */
-public record RegistrySettings(Path stateDir, Duration staleAfter, InstantSource clock) {
+public record RegistrySettings(Path stateDir, Duration staleAfter, InstantSource clock, Duration heartbeatSaveDelay) {
 
   public static final String STATE_DIR_ENV = "ROLE_MESH_STATE_DIR";
   public static final String STALE_AFTER_ENV = "ROLE_MESH_NODE_STALE_AFTER_S";
   public static final Path DEFAULT_STATE_DIR = Path.of("./state");
   public static final Duration DEFAULT_STALE_AFTER = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_HEARTBEAT_SAVE_DELAY = Duration.ofSeconds(5);
 
   public RegistrySettings {
     if (staleAfter.isNegative() || staleAfter.isZero()) {
       throw new IllegalArgumentException("staleAfter must be positive, got " + staleAfter);
     }
+  }
+
+  public RegistrySettings(Path stateDir, Duration staleAfter, InstantSource clock) {
+    this(stateDir, staleAfter, clock, DEFAULT_HEARTBEAT_SAVE_DELAY);
   }
 
   /**

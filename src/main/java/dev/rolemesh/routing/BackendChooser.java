@@ -1,7 +1,8 @@
 package dev.rolemesh.routing;
 
 import dev.rolemesh.config.ModelTarget;
-import dev.rolemesh.registry.NodeRegistry;
+import dev.rolemesh.http.Upstream;
+import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeSelector;
 import dev.rolemesh.registry.NodeTraffic;
 import java.util.List;
@@ -15,7 +16,7 @@ public final class BackendChooser {
   private final NodeSelector nodes;
   private final NodeTraffic traffic;
 
-  public BackendChooser(NodeRegistry registry) {
+  public BackendChooser(NodeStore registry) {
     this.nodes = new NodeSelector(registry);
     this.traffic = registry.traffic();
   }

@@ -2,6 +2,7 @@ package dev.rolemesh.routing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.json.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;

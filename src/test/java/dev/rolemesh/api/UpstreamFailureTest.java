@@ -32,14 +32,20 @@ class UpstreamFailureTest {
   static void start() throws Exception {
     gateway = new TestGateway();
     backend = gateway.simulator(SimOptions.defaults());
-    Timeouts shortRead = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
+    // Each timing-sensitive case has its own role, so no test that expects an answer shares a short limit (on a
+    // busy machine 0.3 s for a response head is not always enough).
+    Timeouts hangUp = new Timeouts(Duration.ofSeconds(2), Duration.ofMillis(300), null);
+    // Long enough for the stream's head on a loaded machine; the silence after it is a minute.
+    Timeouts silentStream = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(2), null);
     Timeouts shortTotal = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(10), Duration.ofMillis(400));
     blackhole = Blackhole.open();
     Timeouts shortConnect = new Timeouts(Duration.ofMillis(300), Duration.ofSeconds(30), null);
     gateway.proxy("down", "http://127.0.0.1:" + FreePorts.loopback(), Map.of(), TestGateway.FAST)
         .proxy("blackholed", blackhole.url(), Map.of(), shortConnect)
-        .proxy("impatient", backend.baseUrl(), Map.of(), shortRead)
+        .proxy("impatient", backend.baseUrl(), Map.of(), hangUp)
+        .proxy("silent-stream", backend.baseUrl(), Map.of(), silentStream)
         .proxy("capped", backend.baseUrl(), Map.of(), shortTotal)
+        .proxy("healthy", backend)
         .start();
   }
 
@@ -83,7 +89,7 @@ class UpstreamFailureTest {
   void silenceBetweenChunksBeyondReadTimeoutCutsTheStreamAndReleasesTheBackend() throws Exception {
     long cancelledBefore = backend.stats().cancelledTotal();
     try (RawHttp client = RawHttp.post(gateway.port(), "/v1/chat/completions",
-        chat("impatient", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms", "60000")) {
+        chat("silent-stream", "\"stream\":true,\"max_tokens\":5"), "X-Sim-Token-Delay-Ms", "60000")) {
       assertThat(client.readLine()).isEqualTo("HTTP/1.1 200 OK");
       assertThat(client.readUntil("data: [DONE]")).isNull();
     }
@@ -101,7 +107,7 @@ class UpstreamFailureTest {
 
   @Test
   void upstreamErrorBodiesPassThroughUnchanged() throws Exception {
-    HttpResponse<String> response = gateway.postChat("impatient", "X-Sim-Fail", "error500");
+    HttpResponse<String> response = gateway.postChat("healthy", "X-Sim-Fail", "error500");
 
     assertThat(response.statusCode()).isEqualTo(500);
     assertThat(error(response).path("type").asText()).isEqualTo("server_error");
@@ -110,7 +116,7 @@ class UpstreamFailureTest {
   @Test
   void upstreamValidationErrorsPassThrough() throws Exception {
     HttpResponse<String> response = gateway.post("/v1/chat/completions",
-        "{\"model\":\"impatient\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(20_000)
+        "{\"model\":\"healthy\",\"messages\":[{\"role\":\"user\",\"content\":\"" + "word ".repeat(20_000)
             + "\"}]}");
 
     assertThat(response.statusCode()).isEqualTo(400);

@@ -24,4 +24,13 @@ class ApiKeysTest {
   void noKeysMeansNotRequired() {
     assertThat(new ApiKeys(List.of()).required()).isFalse();
   }
+
+  @Test
+  void aMatchedKeyIsNamedByItsPlaceNeverByItself() {
+    ApiKeys keys = new ApiKeys("client_api_keys", List.of("alpha", "beta"));
+
+    assertThat(keys.match("beta")).isEqualTo(new Principal("client_api_keys[1]"));
+    assertThat(keys.match("gamma")).isNull();
+    assertThat(keys.match(null)).isNull();
+  }
 }

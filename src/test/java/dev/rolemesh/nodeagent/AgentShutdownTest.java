@@ -95,9 +95,12 @@ class AgentShutdownTest {
     agent.awaitExit();
 
     assertThat(children).noneMatch(ServerRecords::running);
-    // The waiting request is told the agent is going away, unless the connection went first.
-    assertThat(pending.handle((response, error) -> response == null ? 503 : response.statusCode()).get())
-        .isEqualTo(503);
+    // The waiting request is answered before the agent closes its listener: a dropped connection is a failure.
+    JsonResponse answer = pending.get();
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+    assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+    assertThat(answer.json().path("error").path("message").asText()).isEqualTo("The node agent is shutting down");
+    assertThat(answer.json().path("error").path("code").asText()).isEqualTo("model_unavailable");
   }
 
   @Test

@@ -57,4 +57,18 @@ class MisbehavingNodeTest {
       assertThat(chatLines(gateway)).isEqualTo(2);
     }
   }
+
+  @Test
+  void theLoopIsFoundBeforeTheKeyCheckWhichTheInnerHopWouldFail() throws Exception {
+    try (TestGateway gateway = new TestGateway()) {
+      gateway.clientAndNodeKeys().discovered("reviewer", "reviewer", ROUND_ROBIN).start();
+      gateway.register(NodeRegistrations.legacy("self", gateway.baseUrl(), "reviewer"));
+
+      // Client keys are never forwarded, so the inner hop arrives without one.
+      JsonResponse response = gateway.postChat("reviewer", "Authorization", "Bearer " + TestGateway.CLIENT_KEY);
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(508);
+      assertThat(response.json().path("error").path("code").asText()).isEqualTo("loop_detected");
+    }
+  }
 }

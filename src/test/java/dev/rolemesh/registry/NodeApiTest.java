@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.testing.JsonResponse;
 import dev.rolemesh.testing.TestGateway;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -210,6 +211,23 @@ class NodeApiTest {
     clock.advance(Duration.ofSeconds(15));
     assertThat(ids(nodes().path("data"), "state")).containsExactly("stale", "fresh");
     assertThat(ids(models().path("data"), "id")).containsExactly("reviewer");
+  }
+
+  @Test
+  void aRegistrationThatCannotBeSavedIsNotAcknowledged() throws Exception {
+    // A directory where the save's temporary file goes makes every save fail (root ignores file permissions).
+    Path blocker = Files.createDirectories(dir.resolve("state").resolve(RegistryFile.NAME + ".tmp"));
+
+    JsonResponse unsaved = post(LEGACY);
+    assertThat(unsaved.statusCode()).as(unsaved.body()).isEqualTo(503);
+    assertThat(unsaved.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(unsaved.json().path("error").path("code").asText()).isEqualTo("registry_unsaved");
+    assertThat(unsaved.json().path("error").path("message").asText()).doesNotContain(dir.toString());
+
+    Files.delete(blocker);
+    assertThat(post(LEGACY).statusCode()).isEqualTo(200);
+    assertThat(RegistryFile.parse(Files.readAllBytes(dir.resolve("state").resolve(RegistryFile.NAME))))
+        .extracting(Node::nodeId).containsExactly("legacy-1");
   }
 
   @Test

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two simulator processes serve a role; clients keep sending while one of them is killed with SIGKILL. Every
- * request must still succeed, through the survivor.
+ * request must still succeed, through the survivor, except those the dead node had already taken in full: those
+ * are not retried (the gateway cannot tell a kill from a crash that the request itself caused).
  */
 class NodeFailoverTest {
 
@@ -43,7 +44,7 @@ class NodeFailoverTest {
   }
 
   @Test
-  void killingOneOfTwoNodesMidRunCostsNoClientAnError() throws Exception {
+  void killingOneOfTwoNodesMidRunCostsOnlyTheRequestsItHadTaken() throws Exception {
     JavaProcess a = startSim("sim-a");
     JavaProcess b = startSim("sim-b");
     ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
@@ -78,13 +79,16 @@ class NodeFailoverTest {
       a.kill();
       long bBefore = count(servedBy, "sim-b");
       long aAfterKill = count(servedBy, "sim-a");
-      Await.until("100 more answers from the survivor, or a failure",
-          () -> count(servedBy, "sim-b") >= bBefore + 100 || !failures.isEmpty());
+      Await.until("100 more answers from the survivor, or more failures than requests in flight",
+          () -> count(servedBy, "sim-b") >= bBefore + 100 || failures.size() > CLIENTS);
       running.set(false);
       clients.shutdown();
       assertThat(clients.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
 
-      assertThat(failures).isEmpty();
+      // Each client has at most one request in flight when the kill lands.
+      assertThat(failures).hasSizeLessThanOrEqualTo(CLIENTS)
+          .allSatisfy(failure -> assertThat(failure).startsWith("502")
+              .containsAnyOf("upstream closed the connection", "upstream reset the connection"));
       // At most the requests already answered when the kill landed can still have come from the dead node.
       assertThat(count(servedBy, "sim-a")).isLessThanOrEqualTo(aAfterKill + CLIENTS);
     } finally {

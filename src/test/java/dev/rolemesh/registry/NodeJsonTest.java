@@ -3,7 +3,7 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.rolemesh.api.ApiError;
+import dev.rolemesh.http.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -3,6 +3,12 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class NodeRegistryTest {
@@ -51,8 +57,8 @@ class NodeRegistryTest {
   void deregisterRemovesOnlyKnownNodes() throws Exception {
     registry.register(Nodes.legacy("a", "http://h:1", "writer"));
 
-    assertThat(registry.deregister("b")).isFalse();
-    assertThat(registry.deregister("a")).isTrue();
+    assertThat(registry.deregister("b").join()).isFalse();
+    assertThat(registry.deregister("a").join()).isTrue();
     assertThat(registry.nodes()).isEmpty();
   }
 
@@ -65,6 +71,45 @@ class NodeRegistryTest {
             () -> registry.register(Nodes.legacy("one-more", "http://h:1", "writer")))
         .isInstanceOf(NodeRegistry.Full.class);
     registry.register(Nodes.legacy("n0", "http://h:2", "writer"));
+  }
+
+  /**
+   * Registrations racing for the last free slot: exactly one gets it. Checking the size before adding would let
+   * several pass the cap at once.
+   */
+  @Test
+  void concurrentRegistrationsNeverPassTheCap() throws Exception {
+    for (int i = 0; i < NodeRegistry.MAX_NODES - 1; i++) {
+      registry.register(Nodes.legacy("n" + i, "http://h:1", "writer"));
+    }
+    int racers = 16;
+    ExecutorService threads = Executors.newFixedThreadPool(racers);
+    try {
+      for (int round = 0; round < 3000; round++) {
+        CyclicBarrier start = new CyclicBarrier(racers);
+        List<Future<?>> attempts = new ArrayList<>();
+        for (int racer = 0; racer < racers; racer++) {
+          Registration extra = Nodes.legacy("extra-" + round + "-" + racer, "http://h:1", "writer");
+          attempts.add(threads.submit(() -> {
+            start.await();
+            try {
+              registry.register(extra);
+            } catch (NodeRegistry.Full expected) {
+              // All but one racer.
+            }
+            return null;
+          }));
+        }
+        for (Future<?> attempt : attempts) {
+          attempt.get();
+        }
+        assertThat(registry.nodes()).as("round %d", round).hasSize(NodeRegistry.MAX_NODES);
+        registry.nodes().stream().map(Node::nodeId).filter(id -> id.startsWith("extra-"))
+            .forEach(registry::deregister);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class NodeSelectorTest {
@@ -83,6 +85,23 @@ class NodeSelectorTest {
     traffic.finished("b", false);
     assertThat(firstPicks(Strategy.LEAST_BUSY, 300)).containsOnly(
         Map.entry("a", 100), Map.entry("b", 100), Map.entry("c", 100));
+  }
+
+  @Test
+  void leastBusyReadsEachCounterOnceSoCountsChangingMidSortCannotBreakIt() throws Exception {
+    // Other event loops move the counters while one sorts; a seeded random count per read stands in for them.
+    register(IntStream.range(0, 64).mapToObj(i -> "n" + i).toArray(String[]::new));
+    List<Node> nodes = registry.freshServing("reviewer");
+    Random moving = new Random(3);
+    Map<String, Integer> reads = new HashMap<>();
+
+    List<Node> ordered = NodeSelector.leastBusyFirst(nodes, id -> {
+      reads.merge(id, 1, Integer::sum);
+      return moving.nextInt(4);
+    });
+
+    assertThat(ordered).containsExactlyInAnyOrderElementsOf(nodes);
+    assertThat(reads.values()).containsOnly(1);
   }
 
   @Test

@@ -25,6 +25,7 @@ public final class RegistryCrashChild {
           + "\"served_models\":[{\"model_id\":\"m-" + seq + "\",\"roles\":[\"reviewer\",\"coder\"]}],"
           + "\"meta\":{\"seq\":" + seq + ",\"pad\":\"" + "x".repeat((int) (seq * 7919 % 3000)) + "\"}}";
       registry.register(NodeJson.registration(body.getBytes(StandardCharsets.UTF_8)));
+      // Not waited for: saves must follow each other without pause.
       if (seq % 7 == 0) {
         registry.deregister("node-" + (seq / 7) % 40);
       }

@@ -3,6 +3,7 @@ package dev.rolemesh.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.testing.Await;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -51,6 +52,40 @@ class RegistryFileTest {
     assertThat(second.freshServing("writer")).hasSize(1);
     assertThat(files()).containsExactly(dir.resolve("registry.json"));
     second.close();
+  }
+
+  @Test
+  void anAcknowledgedRegistrationIsOnDiskAndHeartbeatsDoNotRewriteTheFile() throws Exception {
+    NodeRegistry registry = NodeRegistry.open(
+        new RegistrySettings(dir, Duration.ofSeconds(30), clock, Duration.ofHours(1)), JsonLog.stdout());
+    registry.register(Nodes.legacy("a", "http://h:1", "writer")).join();
+    byte[] acknowledged = Files.readAllBytes(dir.resolve(RegistryFile.NAME));
+    assertThat(RegistryFile.parse(acknowledged)).extracting(Node::nodeId).containsExactly("a");
+
+    for (int i = 0; i < 100; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      registry.heartbeat(new Heartbeat("a", new Node.Load(i, 1)));
+    }
+    assertThat(Files.readAllBytes(dir.resolve(RegistryFile.NAME))).isEqualTo(acknowledged);
+
+    registry.close();
+    assertThat(RegistryFile.parse(Files.readAllBytes(dir.resolve(RegistryFile.NAME))))
+        .singleElement().extracting(Node::lastSeen).isEqualTo(clock.instant());
+  }
+
+  @Test
+  void aHeartbeatIsSavedWithinTheDelayAndTheFileIsCompact() throws Exception {
+    NodeRegistry registry = NodeRegistry.open(
+        new RegistrySettings(dir, Duration.ofSeconds(30), clock, Duration.ofMillis(20)), JsonLog.stdout());
+    registry.register(Nodes.legacy("a", "http://h:1", "writer")).join();
+    clock.advance(Duration.ofSeconds(7));
+    registry.heartbeat(new Heartbeat("a", new Node.Load(null, null)));
+
+    Path file = dir.resolve(RegistryFile.NAME);
+    Await.until("the heartbeat to be saved", () -> RegistryFile.parse(Files.readAllBytes(file)).getFirst()
+        .lastSeen().equals(clock.instant()));
+    assertThat(Files.readString(file)).doesNotContain("\n").doesNotContain(": ");
+    registry.close();
   }
 
   @Test

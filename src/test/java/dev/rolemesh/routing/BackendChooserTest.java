@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.registry.NodeJson;
 import dev.rolemesh.registry.NodeRegistry;

@@ -2,6 +2,7 @@ package dev.rolemesh.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolemesh.http.RequestPeek;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;

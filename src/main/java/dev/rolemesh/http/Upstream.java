@@ -1,4 +1,4 @@
-package dev.rolemesh.routing;
+package dev.rolemesh.http;
 
 import dev.rolemesh.config.Timeouts;
 import java.net.URI;

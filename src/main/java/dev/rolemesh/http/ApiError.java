@@ -1,4 +1,4 @@
-package dev.rolemesh.api;
+package dev.rolemesh.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package dev.rolemesh.body;
+package dev.rolemesh.http;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

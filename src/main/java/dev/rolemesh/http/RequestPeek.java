@@ -1,4 +1,4 @@
-package dev.rolemesh.routing;
+package dev.rolemesh.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package dev.rolemesh.body;
+package dev.rolemesh.http;
 
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -1,6 +1,5 @@
-package dev.rolemesh.api;
+package dev.rolemesh.http;
 
-import dev.rolemesh.body.BodyReader;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The answers to a request body that was not read whole: too large, no room in the budget now, broken framing. */

@@ -1,4 +1,4 @@
-package dev.rolemesh.routing;
+package dev.rolemesh.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.rolemesh.registry;
+package dev.rolemesh.http;
 
 /**
  * What a {@code node_id} may be. The seed accepted any string, so only what would break the node API or the logs is

@@ -1,0 +1,82 @@
+package dev.rolemesh.auth;
+
+import dev.rolemesh.config.AuthConfig;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
+
+/**
+ * Accepts a request carrying one of the accepted keys in one of the accepted headers.
+ * {@code Authorization: Bearer <key>} is always accepted; the other header names depend on the caller kind
+ * ({@code X-Api-Key} for clients, {@code X-RoleMesh-Node-Key} for nodes).
+ */
+public final class KeyAuthenticator implements Authenticator {
+
+  private final List<ApiKeys> accepted;
+  private final List<String> headers;
+  private final String what;
+
+  /**
+   * @param accepted key sets of which any may match; when one of them requires no key at all, every request passes
+   * @param headers header names, besides Authorization, that may carry the key
+   * @param what how the 401 message names the key, e.g. "client API key"
+   */
+  public KeyAuthenticator(List<ApiKeys> accepted, List<String> headers, String what) {
+    this.accepted = accepted;
+    this.headers = headers;
+    this.what = what;
+  }
+
+  public static KeyAuthenticator clients(AuthConfig auth) {
+    return new KeyAuthenticator(List.of(clientKeys(auth)), List.of("X-Api-Key"), "client API key");
+  }
+
+  public static KeyAuthenticator nodes(AuthConfig auth) {
+    return new KeyAuthenticator(List.of(nodeKeys(auth)), List.of("X-RoleMesh-Node-Key"), "node key");
+  }
+
+  /** Operators read the node list with either kind of key. */
+  public static KeyAuthenticator operators(AuthConfig auth) {
+    return new KeyAuthenticator(List.of(clientKeys(auth), nodeKeys(auth)), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
+        "client API key or node key");
+  }
+
+  private static ApiKeys clientKeys(AuthConfig auth) {
+    return new ApiKeys("client_api_keys", auth.clientApiKeys());
+  }
+
+  private static ApiKeys nodeKeys(AuthConfig auth) {
+    return new ApiKeys("node_api_keys", auth.nodeApiKeys());
+  }
+
+  @Override
+  public Principal authenticate(HttpServerRequest request) {
+    if (accepted.stream().anyMatch(keys -> !keys.required())) {
+      return Principal.ANONYMOUS;
+    }
+    String bearer = bearerToken(request.getHeader("Authorization"));
+    for (ApiKeys keys : accepted) {
+      Principal principal = keys.match(bearer);
+      for (int i = 0; principal == null && i < headers.size(); i++) {
+        principal = keys.match(request.getHeader(headers.get(i)));
+      }
+      if (principal != null) {
+        return principal;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public String challenge() {
+    return "Missing or invalid " + what + ": send 'Authorization: Bearer <key>' or '" + headers.getFirst()
+        + ": <key>'";
+  }
+
+  private static String bearerToken(String authorization) {
+    if (authorization == null || authorization.length() < 7
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return authorization.substring(7).trim();
+  }
+}
