@@ -3,6 +3,7 @@ package dev.rolemesh.api;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyBudget;
+import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -10,7 +11,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicReference;
@@ -64,14 +67,14 @@ final class GatewayVerticle extends VerticleBase {
   private Router router(UpstreamProxy proxy, GatewayState initial) {
     Router router = Router.router(vertx);
     KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
+    long maxBodyBytes = initial.config().gateway().maxBodyBytes();
 
     router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget));
-    // Before any key check: the inner hop carries no client key (they are never forwarded), so it would get a 401.
-    router.route().handler(GatewayVerticle::refuseLoops);
-    router.get("/health").handler(HealthEndpoints::health);
-    router.get("/ready").handler(HealthEndpoints::ready);
-    router.get("/v1/models").handler(clients).handler(ModelsEndpoint::list);
-    router.getWithRegex("/v1/models/(.+)").handler(clients).handler(ModelsEndpoint::get);
+    router.route().handler(GatewayVerticle::screen);
+    read(router.route("/health")).handler(HealthEndpoints::health);
+    read(router.route("/ready")).handler(HealthEndpoints::ready);
+    read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
+    read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
     inference(router, "/v1/chat/completions", "messages", clients, proxy);
     inference(router, "/v1/completions", "prompt", clients, proxy);
     inference(router, "/v1/embeddings", "input", clients, proxy);
@@ -81,8 +84,13 @@ final class GatewayVerticle extends VerticleBase {
 
     router.errorHandler(404, ctx -> ApiError.notFound(
         "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
-    router.errorHandler(405, ctx -> new ApiError(405, "Method " + ctx.request().method() + " is not allowed on "
-        + ctx.request().path(), "invalid_request_error", null, "method_not_allowed").send(ctx.response()));
+    router.errorHandler(405, ctx -> {
+      String allowed = RequestPaths.allowedMethods(router.getRoutes(), ctx.request().path());
+      ctx.response().putHeader("Allow", allowed);
+      new ApiError(405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path()
+          + " (allowed: " + allowed + ")", "invalid_request_error", null, "method_not_allowed").send(ctx.response());
+    });
+    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx.response()));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -92,7 +100,23 @@ final class GatewayVerticle extends VerticleBase {
     router.post(path).handler(clients).handler(new InferenceEndpoint(proxy, requiredField));
   }
 
-  private static void refuseLoops(RoutingContext ctx) {
+  /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */
+  private static Route read(Route route) {
+    return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /**
+   * Before routing and before any key check: a non-canonical path (see {@link RequestPaths}), and a request that
+   * came back through this gateway (the inner hop carries no client key, since keys are never forwarded, so the
+   * key check would answer a misleading 401).
+   */
+  private static void screen(RoutingContext ctx) {
+    String problem = RequestPaths.problem(ctx.request().path());
+    if (problem != null) {
+      new ApiError(400, "Request path " + ctx.request().path() + " is not canonical: " + problem,
+          "invalid_request_error", null, "invalid_path").send(ctx.response());
+      return;
+    }
     String ours = RequestContext.of(ctx).state.via();
     for (String via : ctx.request().headers().getAll("Via")) {
       if (via.contains(ours)) {

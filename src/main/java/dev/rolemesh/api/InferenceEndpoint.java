@@ -12,6 +12,7 @@ import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
 import dev.rolemesh.routing.Role;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -96,7 +97,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), upstream, forwarded, request.id, request.started).onSuccess(request.guard(outcome -> {
+    Future<UpstreamProxy.Outcome> exchange =
+        proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started);
+    exchange.onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       Failure failure = outcome.failure();

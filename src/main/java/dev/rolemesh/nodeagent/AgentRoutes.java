@@ -150,8 +150,8 @@ final class AgentRoutes {
       Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
           model.modelId(), null, llamaTimeouts, null);
       ctx.put(UPSTREAM, upstream.toString());
-      proxy.forward(ctx.request(), upstream, body, requestId, started).onSuccess(outcome -> {
-        // Released and logged first: nothing below may keep the slot or the line from its end.
+      proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, body, requestId, started).onSuccess(outcome -> {
+        // Released first: nothing below may keep the slot or the budget from the end of the exchange.
         lease.release();
         reservation.release();
         Failure failure = outcome.failure();

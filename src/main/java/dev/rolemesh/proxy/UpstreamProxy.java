@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 
 /**
@@ -57,16 +58,19 @@ public final class UpstreamProxy {
   /**
    * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
    *
+   * @param path the canonical path the request was routed by (never the raw one, whose dot segments or encodings
+   *     the upstream might resolve differently); the query string is forwarded as the client sent it
    * @param startedNanos when the client's request began ({@link System#nanoTime()}): {@code total_s} counts from
    *     there, so trying a second backend does not restart the clock
    */
-  public Future<Outcome> forward(HttpServerRequest request, Upstream upstream, Buffer body, String requestId,
-      long startedNanos) {
-    return new Exchange(request, upstream, requestId, startedNanos).start(body);
+  public Future<Outcome> forward(HttpServerRequest request, String path, Upstream upstream, Buffer body,
+      String requestId, long startedNanos) {
+    return new Exchange(request, path, upstream, requestId, startedNanos).start(body);
   }
 
   private final class Exchange {
     private final HttpServerRequest request;
+    private final String path;
     private final HttpServerResponse response;
     private final Upstream upstream;
     private final String requestId;
@@ -85,9 +89,10 @@ public final class UpstreamProxy {
     private long ttfbNanos = -1;
     private int status;
 
-    Exchange(HttpServerRequest request, Upstream upstream, String requestId, long requestStarted) {
+    Exchange(HttpServerRequest request, String path, Upstream upstream, String requestId, long requestStarted) {
       this.requestStarted = requestStarted;
       this.request = request;
+      this.path = path;
       this.response = request.response();
       this.upstream = upstream;
       this.requestId = requestId;
@@ -144,7 +149,7 @@ public final class UpstreamProxy {
           .setHost(upstream.host())
           .setPort(upstream.port())
           .setSsl(upstream.ssl())
-          .setURI(upstream.pathFor(request.path()))
+          .setURI(request.query() == null ? upstream.pathFor(path) : upstream.pathFor(path) + "?" + request.query())
           .setConnectTimeout(upstream.timeouts().connect().toMillis());
     }
 
@@ -167,8 +172,15 @@ public final class UpstreamProxy {
 
     private void relay(HttpClientResponse upstreamResponse) {
       lastRead = System.nanoTime();
+      if (upstreamResponse.statusCode() < 100 || upstreamResponse.statusCode() > 599) {
+        fail(new Failure(Failure.Kind.UPSTREAM_ERROR,
+            "upstream answered with status " + upstreamResponse.statusCode() + ", which is not an HTTP status"));
+        return;
+      }
       status = upstreamResponse.statusCode();
-      if (upstreamResponse.getHeader("Content-Length") == null) {
+      // Not for HTTP/1.0: Vert.x's writeHead() would add chunked framing that such a client cannot read (the head
+      // then goes out with the first chunk, whose write frames the body correctly).
+      if (upstreamResponse.getHeader("Content-Length") == null && request.version() != HttpVersion.HTTP_1_0) {
         // A stream (SSE): the client learns at once that its answer is coming.
         copyHead(upstreamResponse);
         response.writeHead();
@@ -218,6 +230,7 @@ public final class UpstreamProxy {
       if (length != null) {
         response.putHeader("Content-Length", length);
       } else {
+        // Ignored for an HTTP/1.0 client, which has no chunked framing: its body ends with the connection.
         response.setChunked(true);
       }
     }

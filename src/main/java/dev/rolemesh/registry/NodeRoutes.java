@@ -7,6 +7,7 @@ import dev.rolemesh.http.Responses;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -51,7 +52,8 @@ public final class NodeRoutes {
     router.post("/v1/nodes/heartbeat").handler(nodes).handler(body).handler(this::heartbeat)
         .failureHandler(NodeRoutes::tooLarge);
     router.delete("/v1/nodes/:node_id").handler(nodes).handler(this::deregister);
-    router.get("/v1/nodes").handler(operators).handler(this::list);
+    // HEAD as well as GET, like every GET endpoint of the gateway.
+    router.route("/v1/nodes").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(operators).handler(this::list);
   }
 
   private void register(RoutingContext ctx) {

@@ -94,10 +94,15 @@ public final class RawHttp implements AutoCloseable {
     socket.getOutputStream().flush();
   }
 
-  /** Bytes exactly as given (a head and body the test wrote by hand, malformed on purpose). */
-  public void sendRaw(String wire) throws IOException {
-    socket.getOutputStream().write(wire.getBytes(StandardCharsets.ISO_8859_1));
+  /** Bytes exactly as given (ISO-8859-1), for requests {@link #send} cannot express: HTTP/1.0, odd framing. */
+  public void sendRaw(String raw) throws IOException {
+    socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
     socket.getOutputStream().flush();
+  }
+
+  /** Everything until the peer closes the connection. */
+  public String readToEnd() throws IOException {
+    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
   }
 
   /** Status line and headers; the body is left to {@link #readChunk()} or {@link #readBody}. */
