@@ -6,7 +6,6 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.BodyBudget;
-import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -51,12 +50,16 @@ public final class GatewayServer {
   public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
       RegistrySettings registry) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
-    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log))
-        .compose(nodes -> deploy(vertx, config, new AtomicReference<>(first(vertx, config, log, nodes))));
+    return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
+      AtomicReference<GatewayState> state = new AtomicReference<>();
+      Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
+      state.set(first(vertx, config, log, nodes, telemetry));
+      return deploy(vertx, config, state, telemetry);
+    });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state) {
+      AtomicReference<GatewayState> state, Telemetry telemetry) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
@@ -65,7 +68,7 @@ public final class GatewayServer {
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, bodyBudget, listen));
+          first.set(new GatewayVerticle(state, bodyBudget, listen, telemetry));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
@@ -73,15 +76,16 @@ public final class GatewayServer {
           if (loops == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen),
+          return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen, telemetry),
                   new DeploymentOptions().setInstances(loops - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
         });
   }
 
-  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes) {
+  private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
+      Telemetry telemetry) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return state(vertx, 1, config, nodes, new AccessLog(log)::write, log, System.currentTimeMillis() / 1000, via);
+    return state(vertx, 1, config, nodes, telemetry, log, System.currentTimeMillis() / 1000, via);
   }
 
   private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,

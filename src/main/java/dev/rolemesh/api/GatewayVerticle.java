@@ -28,23 +28,26 @@ final class GatewayVerticle extends VerticleBase {
   private final AtomicReference<GatewayState> state;
   private final BodyBudget bodyBudget;
   private final int port;
+  private final Telemetry telemetry;
   private HttpServer server;
 
   /**
    * @param state the current state, read once by each request as it arrives
    * @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds
+   * @param telemetry where finished exchanges are recorded, for /metrics and the dashboard
    */
-  GatewayVerticle(AtomicReference<GatewayState> state, BodyBudget bodyBudget, int port) {
+  GatewayVerticle(AtomicReference<GatewayState> state, BodyBudget bodyBudget, int port, Telemetry telemetry) {
     this.state = state;
     this.bodyBudget = bodyBudget;
     this.port = port;
+    this.telemetry = telemetry;
   }
 
   @Override
   public Future<?> start() {
     GatewayState initial = state.get();
     HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via());
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), telemetry.metrics() != null);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -78,6 +81,7 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, proxy);
     inference(router, "/v1/completions", "prompt", clients, proxy);
     inference(router, "/v1/embeddings", "input", clients, proxy);
+    new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));

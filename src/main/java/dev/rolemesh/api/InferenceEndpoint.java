@@ -8,6 +8,7 @@ import dev.rolemesh.http.BodyReader;
 import dev.rolemesh.http.BodyRefusals;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
@@ -17,6 +18,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: validate just enough of
@@ -86,6 +88,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           .send(ctx.response());
       return;
     }
+    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.topLevel().get("user"));
+    if (request.run != null) {
+      // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
+      ctx.request().headers().set(RunIds.HEADER, request.run);
+    }
+    state.exchanges().routed(role.alias());
     request.hold();
     attempt(ctx, request, role, body, peek, candidates, 0);
   }
@@ -94,6 +102,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
+    request.node = upstream.nodeId();
     Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
@@ -102,7 +111,13 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     exchange.onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
+      request.inputTokens = outcome.inputTokens();
+      request.outputTokens = outcome.outputTokens();
       Failure failure = outcome.failure();
+      if (failure != null && failure.kind() != Failure.Kind.CLIENT_GONE) {
+        request.state.exchanges().upstreamFailed(role.alias(), request.node != null ? request.node : request.upstream,
+            failure.kind().name().toLowerCase(Locale.ROOT));
+      }
       boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
       boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
       request.state.chooser().finished(upstream, brokeBeforeAnswering);

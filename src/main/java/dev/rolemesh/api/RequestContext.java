@@ -1,5 +1,7 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.Principal;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.AccessLog;
@@ -32,6 +34,10 @@ public final class RequestContext {
   long ttfbNanos = -1;
   int attempts;
   String error;
+  String node;
+  String run;
+  long inputTokens = -1;
+  long outputTokens = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
   /** Exchanges still to report (bytes, errors) after the response may have ended. */
@@ -128,8 +134,10 @@ public final class RequestContext {
   private AccessLog.Entry entry() {
     double durationMs = (System.nanoTime() - started) / 1e6;
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
+    Principal principal = KeyCheck.principal(ctx);
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
-        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error);
+        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error,
+        node, principal == null ? null : principal.keyName(), run, inputTokens, outputTokens);
   }
 
   private static double round(double ms) {

@@ -3,6 +3,7 @@ package dev.rolemesh.auth;
 import dev.rolemesh.config.AuthConfig;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Accepts a request carrying one of the accepted keys in one of the accepted headers.
@@ -38,6 +39,17 @@ public final class KeyAuthenticator implements Authenticator {
   public static KeyAuthenticator operators(AuthConfig auth) {
     return new KeyAuthenticator(List.of(clientKeys(auth), nodeKeys(auth)), List.of("X-Api-Key", "X-RoleMesh-Node-Key"),
         "client API key or node key");
+  }
+
+  /**
+   * /metrics and the status API: open while no client key is configured (and no metrics key); once client keys
+   * are, a client key or a metrics key.
+   */
+  public static KeyAuthenticator metrics(AuthConfig auth) {
+    ApiKeys metricsKeys = new ApiKeys("metrics_api_keys", auth.metricsApiKeys());
+    List<ApiKeys> accepted = Stream.of(clientKeys(auth), metricsKeys).filter(ApiKeys::required).toList();
+    return new KeyAuthenticator(accepted.isEmpty() ? List.of(metricsKeys) : accepted, List.of("X-Api-Key"),
+        "client API key or metrics key");
   }
 
   private static ApiKeys clientKeys(AuthConfig auth) {

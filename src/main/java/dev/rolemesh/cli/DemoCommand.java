@@ -97,7 +97,7 @@ final class DemoCommand implements Callable<Integer> {
     models.put("writer", new ModelConfig("writer", "writer", Map.of("temperature", 0.6, "max_tokens", 32),
         timeouts, new ModelTarget.Proxy(URI.create(writer.baseUrl()), null)));
     ServerSettings settings = new ServerSettings(host, port, timeouts, ServerSettings.DEFAULT_MAX_BODY_BYTES,
-        ServerSettings.DEFAULT_PROBE_TIMEOUT, ServerSettings.DEFAULT_PROBE_CACHE_TTL, null);
+        ServerSettings.DEFAULT_PROBE_TIMEOUT, ServerSettings.DEFAULT_PROBE_CACHE_TTL);
     return new GatewayConfig(1, "planner", settings, AuthConfig.OPEN, models, null);
   }
 

@@ -114,6 +114,17 @@ public final class ConfigNode {
     return number.intValue();
   }
 
+  /** true or false (also as the strings an environment variable interpolates to). */
+  public boolean asBoolean() throws ConfigException {
+    if (value instanceof Boolean flag) {
+      return flag;
+    }
+    if (value instanceof String text && (text.strip().equals("true") || text.strip().equals("false"))) {
+      return Boolean.parseBoolean(text.strip());
+    }
+    throw error("must be true or false, got " + describe(value));
+  }
+
   /** A finite number above zero, as an int or a float ({@code 0.5} is fine). */
   public double asPositiveNumber() throws ConfigException {
     double number = Double.NaN;

@@ -43,6 +43,7 @@ final class GatewayConfigBinder {
             ServerSettings.DEFAULT_MAX_BODY_BYTES, GatewayConfigBinder::mebibytes),
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
         gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
+        gateway.get("metrics").readOr(true, ConfigNode::asBoolean),
         gateway.get("max_inflight_body_mb").readOr(null, GatewayConfigBinder::mebibytes));
     gateway.warnUnknownKeys();
     return settings;
@@ -71,7 +72,8 @@ final class GatewayConfigBinder {
     ConfigMap auth = node.asMap();
     AuthConfig config = new AuthConfig(
         auth.get("client_api_keys").readOr(List.of(), ConfigNode::asStringList),
-        auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList));
+        auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList));
     auth.warnUnknownKeys();
     return config;
   }

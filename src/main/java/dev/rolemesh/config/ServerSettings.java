@@ -9,6 +9,8 @@ import java.time.Duration;
  * @param maxBodyBytes largest accepted request body ({@code gateway.max_body_mb}, default 32 MiB)
  * @param probeTimeout how long one availability probe of an upstream may take ({@code gateway.probe_timeout_s})
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
+ * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
+ *     gateway.metrics}, default true; off only to measure what recording costs)
  * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
  *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  */
@@ -19,6 +21,7 @@ public record ServerSettings(
     long maxBodyBytes,
     Duration probeTimeout,
     Duration probeCacheTtl,
+    boolean metrics,
     Long maxInflightBodyBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -27,8 +30,13 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
 
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null);
+  }
+
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl,
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
         maxInflightBodyBytes);
   }
 }

@@ -97,7 +97,7 @@ public final class NodeAgent {
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA), registrar, host,
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
           log).router(vertx));
       return server.listen().onSuccess(listening -> {
         String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());

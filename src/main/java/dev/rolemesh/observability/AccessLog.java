@@ -41,6 +41,18 @@ public final class AccessLog {
       if (entry.error() != null) {
         gen.writeStringField("error", entry.error());
       }
+      if (entry.run() != null) {
+        gen.writeStringField("run", entry.run());
+      }
+      if (entry.keyName() != null) {
+        gen.writeStringField("key", entry.keyName());
+      }
+      if (entry.inputTokens() >= 0) {
+        gen.writeNumberField("input_tokens", entry.inputTokens());
+      }
+      if (entry.outputTokens() >= 0) {
+        gen.writeNumberField("output_tokens", entry.outputTokens());
+      }
     });
   }
 
@@ -49,6 +61,11 @@ public final class AccessLog {
    * @param upstream the backend's base URL, or null when none was chosen
    * @param attempts how many backends were tried (more than one after a failover)
    * @param error why the exchange did not complete normally (client left, upstream reset, timeout), or null
+   * @param node the id of the node that answered, or null for a fixed upstream or none
+   * @param keyName the name of the client key presented ({@code client_api_keys[0]}), or null
+   * @param run the agent run the request belongs to ({@code X-RoleMesh-Run}, else the body's {@code user}), or null
+   * @param inputTokens prompt tokens from the backend's usage or timings, or -1 when unknown
+   * @param outputTokens generated tokens likewise, or -1
    */
   public record Entry(
       String requestId,
@@ -62,5 +79,23 @@ public final class AccessLog {
       long bytes,
       boolean stream,
       int attempts,
-      String error) {}
+      String error,
+      String node,
+      String keyName,
+      String run,
+      long inputTokens,
+      long outputTokens) {
+
+    /** An inference request (one that named a role, or any POST to the OpenAI API), not a probe or a scrape. */
+    public boolean inference() {
+      return alias != null || ("POST".equals(method) && path.startsWith("/v1/") && !path.startsWith("/v1/nodes"));
+    }
+
+    /** A request with no node, key, run or token counts behind it (the node agent's own log). */
+    public Entry(String requestId, String method, String path, String alias, String upstream, int status,
+        double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error) {
+      this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
+          null, null, null, -1, -1);
+    }
+  }
 }

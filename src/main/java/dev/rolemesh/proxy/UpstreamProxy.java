@@ -32,15 +32,18 @@ public final class UpstreamProxy {
   private final Vertx vertx;
   private final HttpClient client;
   private final String via;
+  private final boolean readUsage;
 
   /**
    * @param via this hop's entry in the {@code Via} header sent upstream (e.g. {@code 1.1 rolemesh-3f2a9c1e}), which
    *     lets a gateway recognise its own requests coming back to it through a misregistered node
+   * @param readUsage whether to read token counts from responses as they pass (for metrics)
    */
-  public UpstreamProxy(Vertx vertx, HttpClient client, String via) {
+  public UpstreamProxy(Vertx vertx, HttpClient client, String via, boolean readUsage) {
     this.vertx = vertx;
     this.client = client;
     this.via = via;
+    this.readUsage = readUsage;
   }
 
   /**
@@ -51,9 +54,11 @@ public final class UpstreamProxy {
    * @param failure why it did not complete, or null on success
    * @param requestWritten whether the whole request had left for the upstream: if not, the backend cannot have
    *     started on it, and another backend may safely be tried
+   * @param inputTokens prompt tokens from the response's usage or timings, or -1 when unknown
+   * @param outputTokens generated tokens likewise, or -1
    */
   public record Outcome(int status, boolean responded, long bytes, long ttfbNanos, Failure failure,
-      boolean requestWritten) {}
+      boolean requestWritten, long inputTokens, long outputTokens) {}
 
   /**
    * Runs the exchange; the returned future always succeeds, with an {@link Outcome} describing what happened.
@@ -77,6 +82,8 @@ public final class UpstreamProxy {
     private final Promise<Outcome> outcome = Promise.promise();
     private final long started = System.nanoTime();
     private final long requestStarted;
+    /** Null when token counts are not wanted. */
+    private final UsageScanner usage = readUsage ? new UsageScanner() : null;
     private HttpClientRequest upstreamRequest;
     private long totalTimer = -1;
     private long readTimer = -1;
@@ -192,6 +199,9 @@ public final class UpstreamProxy {
           ttfbNanos = lastRead - started;
         }
         bytes += chunk.length();
+        if (usage != null) {
+          usage.scan(chunk);
+        }
         // A response of known length goes out with its first bytes: one packet instead of two.
         copyHead(upstreamResponse);
         response.write(chunk);
@@ -262,7 +272,8 @@ public final class UpstreamProxy {
       }
       boolean responded = response.headWritten();
       int reported = responded || failure == null ? status : failure.kind().status();
-      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure, requestWritten));
+      outcome.complete(new Outcome(reported, responded, bytes, ttfbNanos, failure, requestWritten,
+          usage == null ? -1 : usage.inputTokens(), usage == null ? -1 : usage.outputTokens()));
     }
   }
 }

@@ -60,7 +60,7 @@ class ConfigLoaderTest {
     models.put("writer", new ModelConfig("writer", "writer", Map.of("temperature", 0.6, "max_tokens", 256),
         Timeouts.DEFAULTS, new ModelTarget.Proxy(URI.create("http://127.0.0.1:8012"), null)));
     ServerSettings server = new ServerSettings("127.0.0.1", 8000, Timeouts.DEFAULTS, 32L * 1024 * 1024,
-        Duration.ofSeconds(2), Duration.ofSeconds(5), null);
+        Duration.ofSeconds(2), Duration.ofSeconds(5));
     assertThat(config).isEqualTo(new GatewayConfig(1, "planner", server,
         new AuthConfig(List.of("change-me-client-key"), List.of("change-me-node-key")), models, file));
     assertThat(config.models().keySet()).containsExactly("planner", "writer");
@@ -80,7 +80,7 @@ class ConfigLoaderTest {
     assertThat(config.defaultModel()).isEqualTo("solo");
     assertThat(config.gateway()).isEqualTo(new ServerSettings(ServerSettings.DEFAULT_HOST,
         ServerSettings.DEFAULT_PORT, Timeouts.DEFAULTS, ServerSettings.DEFAULT_MAX_BODY_BYTES,
-        ServerSettings.DEFAULT_PROBE_TIMEOUT, ServerSettings.DEFAULT_PROBE_CACHE_TTL, null));
+        ServerSettings.DEFAULT_PROBE_TIMEOUT, ServerSettings.DEFAULT_PROBE_CACHE_TTL));
     assertThat(config.auth()).isEqualTo(AuthConfig.OPEN);
     assertThat(config.models().get("solo")).isEqualTo(new ModelConfig("solo", "solo", Map.of(), Timeouts.DEFAULTS,
         new ModelTarget.Proxy(URI.create("http://127.0.0.1:8011"), null)));

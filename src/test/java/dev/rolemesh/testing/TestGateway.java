@@ -45,6 +45,7 @@ public final class TestGateway implements AutoCloseable {
   private Long maxInflightBodyBytes;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
+  private boolean metrics = true;
   private GatewayServer server;
 
   public Simulator simulator(SimOptions options) {
@@ -105,6 +106,12 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** {@code gateway.metrics}: whether traffic is recorded for /metrics and the dashboard. */
+  public TestGateway metrics(boolean value) {
+    metrics = value;
+    return this;
+  }
+
   /** Where the node registry is saved, when nodes go stale, and the clock that decides it. */
   public TestGateway registry(RegistrySettings value) {
     registry = value;
@@ -113,7 +120,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1), maxInflightBodyBytes);
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry));
