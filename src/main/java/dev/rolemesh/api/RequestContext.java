@@ -113,7 +113,7 @@ public final class RequestContext {
         ctx.response().reset();
       }
     } else {
-      ApiError.internal("Internal gateway error; see the gateway log for request " + id).send(ctx.response());
+      ApiError.internal("Internal gateway error; see the gateway log for request " + id).send(ctx);
     }
     writeIfDone();
   }

@@ -11,13 +11,14 @@ public final class BodyRefusals {
   private BodyRefusals() {}
 
   /**
-   * Sends the error for {@code refused} (nothing for a client that left). The unread rest of the body may still be
-   * on its way, so the connection is closed after the answer rather than read as the next request.
+   * The error for {@code refused}, with its headers already on the response; null for a client that left. The
+   * unread rest of the body may still be on its way, so the connection is closed after the answer rather than read
+   * as the next request.
    *
    * @param maxBodySetting what sets the largest body, for the message (like {@code gateway.max_body_mb})
    * @param budgetSetting what sets the budget, for the message
    */
-  public static void send(HttpServerRequest request, BodyReader.Refused refused, String maxBodySetting,
+  public static ApiError answer(HttpServerRequest request, BodyReader.Refused refused, String maxBodySetting,
       String budgetSetting) {
     ApiError error = switch (refused.kind()) {
       case TOO_LARGE -> new ApiError(413, "Request body exceeds " + (refused.budgetLimit()
@@ -32,7 +33,7 @@ public final class BodyRefusals {
       case CLIENT_GONE -> null;
     };
     if (error == null) {
-      return;
+      return null;
     }
     if (refused.kind() == BodyReader.Kind.OVER_BUDGET) {
       request.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_S));
@@ -40,6 +41,6 @@ public final class BodyRefusals {
     if (!request.isEnded()) {
       request.response().putHeader("Connection", "close");
     }
-    error.send(request.response());
+    return error;
   }
 }

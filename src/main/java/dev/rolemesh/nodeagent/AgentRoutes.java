@@ -107,8 +107,11 @@ final class AgentRoutes {
     });
     BodyReader.read(ctx.request(), MAX_BODY_BYTES, reservation).onComplete(guard(ctx, read -> {
       if (read.failed()) {
-        BodyRefusals.send(ctx.request(), (BodyReader.Refused) read.cause(), "the node agent's limit",
-            "the node agent's in-flight body budget, a quarter of its heap");
+        ApiError error = BodyRefusals.answer(ctx.request(), (BodyReader.Refused) read.cause(),
+            "the node agent's limit", "the node agent's in-flight body budget, a quarter of its heap");
+        if (error != null) {
+          error.send(ctx.response());
+        }
       } else if (!ctx.response().closed()) {
         schedule(ctx, requestId, started, read.result(), reservation);
       }
