@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.Exposition;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.JsonResponse;
@@ -91,6 +92,8 @@ class GatewayMetricsTest {
     long output = response.json().path("usage").path("completion_tokens").asLong();
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "run-log-1");
+    // The line is written just after the client has its answer.
+    Await.until("the access-log line", () -> gateway.log().contains("\"tokens-in-log\""));
     String line = gateway.log().lines().filter(l -> l.contains("\"tokens-in-log\"")).findFirst().orElseThrow();
     assertThat(Json.parse(line).path("output_tokens").asLong()).isEqualTo(output);
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("run-log-1");
@@ -101,6 +104,8 @@ class GatewayMetricsTest {
     gateway.post("/v1/chat/completions", chat("writer", "\"user\":\"agent-7\""), "X-Request-Id", "user-run");
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "agent-7");
+    // The line is written just after the client has its answer.
+    Await.until("the access-log line", () -> gateway.log().contains("\"user-run\""));
     String line = gateway.log().lines().filter(l -> l.contains("\"user-run\"")).findFirst().orElseThrow();
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
   }
