@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.rolemesh.json.JsonErrors;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -15,7 +16,7 @@ import java.util.Map;
 /**
  * What routing needs from a request body, read with a streaming parser straight from the body's own bytes (no copy,
  * no tree): the top-level keys with their JSON kinds, the {@code model} string and the {@code stream} flag, and
- * where in the bytes the {@code model} value and the closing brace sit, so {@link BodyRewriter} can splice. Nested
+ * where in the bytes the {@code model} value and the closing brace sit, so a rewrite can splice there. Nested
  * values are skipped without being decoded (but still checked to be well formed), so a huge prompt costs no
  * allocation here.
  *
@@ -67,7 +68,7 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     try (JsonParser parser = FACTORY.createParser(array, offset, body.length())) {
       return read(parser);
     } catch (JsonProcessingException e) {
-      throw new Invalid("Request body is not valid JSON: " + e.getOriginalMessage(), null);
+      throw new Invalid("Request body is not valid JSON: " + JsonErrors.describe(e), null);
     } catch (IOException e) {
       throw new Invalid("Request body could not be read: " + e.getMessage(), null);
     }
