@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.KeyPolicy;
 import dev.rolemesh.auth.Principal;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyBudget;
@@ -40,6 +41,8 @@ public final class RequestContext {
   long outputTokens = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
+  /** The caller's key policy once it admitted the request: told when the request ends. */
+  KeyPolicy admittedBy;
   /** Exchanges still to report (bytes, errors) after the response may have ended. */
   private int holds;
   private boolean ended;
@@ -128,6 +131,9 @@ public final class RequestContext {
     }
     written = true;
     body.release();
+    if (admittedBy != null) {
+      admittedBy.finished(Math.max(0, inputTokens) + Math.max(0, outputTokens));
+    }
     state.exchanges().exchanged(entry());
   }
 
