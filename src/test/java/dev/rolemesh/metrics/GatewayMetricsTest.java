@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
-import dev.rolemesh.testing.Exposition;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.JsonResponse;
 import dev.rolemesh.testing.TestGateway;
@@ -38,7 +38,7 @@ class GatewayMetricsTest {
 
   @Test
   void countersMoveByTheTrafficSentAndTokensComeFromTheBackendsUsage() {
-    Exposition before = scrape();
+    ScrapedMetrics before = scrape();
     long input = 0;
     long output = 0;
     for (int i = 0; i < 3; i++) {
@@ -55,7 +55,7 @@ class GatewayMetricsTest {
     }
     assertThat(gateway.postChat("gone").statusCode()).isEqualTo(502);
     assertThat(gateway.postChat("nobody").statusCode()).isEqualTo(404);
-    Exposition after = scrape();
+    ScrapedMetrics after = scrape();
 
     String node = backend.baseUrl();
     assertThat(delta(before, after, "rolemesh_requests_total", "role", "writer", "node", node, "status", "200"))
@@ -105,15 +105,15 @@ class GatewayMetricsTest {
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
   }
 
-  private static Exposition scrape() {
+  private static ScrapedMetrics scrape() {
     JsonResponse response = gateway.get("/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
-    return Exposition.parse(response.body());
+    return ScrapedMetrics.parse(response.body());
   }
 
-  private static double delta(Exposition before, Exposition after, String name, String... labels) {
+  private static double delta(ScrapedMetrics before, ScrapedMetrics after, String name, String... labels) {
     return after.value(name, labels) - before.value(name, labels);
   }
 
