@@ -79,20 +79,26 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
     inference(router, "/v1/completions", "prompt", clients, body, proxy);
     inference(router, "/v1/embeddings", "input", clients, body, proxy);
+    inference(router, "/v1/messages", "messages", clients, body, proxy);
+    inference(router, "/v1/messages/count_tokens", "messages", clients, body, proxy);
+    inference(router, "/v1/responses", "input", clients, body, proxy);
+    // documents may also come as TEI's "texts"; the query is what every rerank request has
+    inference(router, "/v1/rerank", "query", clients, body, proxy);
+    inference(router, "/v1/reranking", "query", clients, body, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
     router.errorHandler(404, ctx -> ApiError.notFound(
-        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx.response()));
+        "Unknown path " + ctx.request().method() + " " + ctx.request().path()).send(ctx));
     router.errorHandler(405, ctx -> {
       String allowed = RequestPaths.allowedMethods(router.getRoutes(), ctx.request().path());
       ctx.response().putHeader("Allow", allowed);
       new ApiError(405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path()
-          + " (allowed: " + allowed + ")", "invalid_request_error", null, "method_not_allowed").send(ctx.response());
+          + " (allowed: " + allowed + ")", "invalid_request_error", null, "method_not_allowed").send(ctx);
     });
-    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx.response()));
+    router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx));
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -117,14 +123,14 @@ final class GatewayVerticle extends VerticleBase {
     String problem = RequestPaths.problem(ctx.request().path());
     if (problem != null) {
       new ApiError(400, "Request path " + ctx.request().path() + " is not canonical: " + problem,
-          "invalid_request_error", null, "invalid_path").send(ctx.response());
+          "invalid_request_error", null, "invalid_path").send(ctx);
       return;
     }
     String ours = RequestContext.of(ctx).state.via();
     for (String via : ctx.request().headers().getAll("Via")) {
       if (via.contains(ours)) {
         new ApiError(508, "Loop detected: this request already passed through this gateway (a node registered"
-            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx.response());
+            + " with the gateway's own address?)", "upstream_error", null, "loop_detected").send(ctx);
         return;
       }
     }
@@ -142,6 +148,6 @@ final class GatewayVerticle extends VerticleBase {
       failure.printStackTrace();
     }
     ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx.response());
+        + (request == null ? "?" : request.id)).send(ctx);
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.MultipartForm;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.RunIds;
@@ -16,24 +17,30 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
- * {@code POST /v1/chat/completions}, {@code /v1/completions} and {@code /v1/embeddings}: validate just enough of
- * the body, resolve the role, choose a backend, forward. When a backend fails before answering and the role has
+ * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
+ * {@code /v1/embeddings}, {@code /v1/messages}, {@code /v1/responses}, {@code /v1/rerank}, the multipart
+ * {@code /v1/audio/transcriptions}, ...): validate just enough of the body, resolve the role, choose a backend,
+ * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before answering and the role has
  * another, the next one is tried, so a dead node costs no client an error.
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
   private final UpstreamProxy proxy;
   private final String requiredField;
+  private final boolean form;
 
   /**
-   * @param requiredField the body field this endpoint cannot work without ({@code messages}, {@code prompt},
-   *     {@code input})
+   * @param requiredField the JSON body field this endpoint cannot work without ({@code messages}, {@code prompt},
+   *     {@code input}, ...), or null for an endpoint that takes a {@code multipart/form-data} upload
    */
   InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
     this.proxy = proxy;
     this.requiredField = requiredField;
+    this.form = requiredField == null;
   }
 
   @Override
@@ -42,25 +49,17 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     GatewayState state = request.state;
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
-      ApiError.invalidRequest("Request body is empty; expected a JSON object", null).send(ctx.response());
+      String expected = form ? "a multipart/form-data body" : "a JSON object";
+      ApiError.invalidRequest("Request body is empty; expected " + expected, null).send(ctx);
       return;
     }
-    RequestPeek peek;
-    try {
-      peek = RequestPeek.of(body);
-    } catch (RequestPeek.Invalid invalid) {
-      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx.response());
-      return;
-    }
-    JsonToken required = peek.topLevel().get(requiredField);
-    if (required == null || required == JsonToken.VALUE_NULL) {
-      ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField)
-          .send(ctx.response());
+    Peeked peek = form ? peekForm(ctx, body) : peekJson(ctx, body);
+    if (peek == null) {
       return;
     }
     Role role = state.roles().resolve(peek.model());
     if (role == null) {
-      ApiError.modelNotFound(peek.model(), state.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(peek.model(), state.roles().aliases()).send(ctx);
       return;
     }
     request.alias = role.alias();
@@ -68,25 +67,25 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
       ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
-          .send(ctx.response());
+          .send(ctx);
       return;
     }
-    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.topLevel().get("user"));
+    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.user());
     if (request.run != null) {
       // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
       ctx.request().headers().set(RunIds.HEADER, request.run);
     }
     state.exchanges().routed(role.alias());
     request.hold();
-    attempt(ctx, request, role, body, peek, candidates, 0);
+    attempt(ctx, request, role, peek, candidates, 0);
   }
 
-  private void attempt(RoutingContext ctx, RequestContext request, Role role, Buffer body, RequestPeek peek,
-      List<Upstream> candidates, int index) {
+  private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, List<Upstream> candidates,
+      int index) {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();
-    Buffer forwarded = BodyRewriter.rewrite(body, peek, upstream.model(), role.bodyDefaults());
+    Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
@@ -111,18 +110,60 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         probe.record(upstream, Availability.down(failure.detail()));
       }
       if (retry && index + 1 < candidates.size()) {
-        attempt(ctx, request, role, body, peek, candidates, index + 1);
+        attempt(ctx, request, role, peek, candidates, index + 1);
         return;
       }
       if (failure != null) {
         request.error = failure.detail();
         request.unsentStatus = failure.kind().status();
         if (!outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
-          errorFor(role, upstream, failure).send(ctx.response());
+          errorFor(role, upstream, failure).send(ctx);
         }
       }
       request.release();
     });
+  }
+
+  /**
+   * What routing reads from a body, and the body to send to a backend serving the given model with given defaults.
+   *
+   * @param user the kind of the top-level {@code user} value of a JSON body (a run id may be there), else null
+   */
+  private record Peeked(String model, boolean stream, JsonToken user,
+      BiFunction<String, Map<String, Object>, Buffer> forUpstream) {}
+
+  /** A JSON body: the peek, the required field; null once an error is sent. */
+  private Peeked peekJson(RoutingContext ctx, Buffer body) {
+    RequestPeek peek;
+    try {
+      peek = RequestPeek.of(body);
+    } catch (RequestPeek.Invalid invalid) {
+      ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx);
+      return null;
+    }
+    JsonToken required = peek.topLevel().get(requiredField);
+    if (required == null || required == JsonToken.VALUE_NULL) {
+      ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField).send(ctx);
+      return null;
+    }
+    return new Peeked(peek.model(), peek.stream(), peek.topLevel().get("user"),
+        (upstreamModel, defaults) -> BodyRewriter.rewrite(body, peek, upstreamModel, defaults));
+  }
+
+  /**
+   * A form upload: its {@code model} field, rewritten in place for the backend; the role's JSON defaults do not
+   * apply to a form. Null once an error is sent.
+   */
+  private static Peeked peekForm(RoutingContext ctx, Buffer body) {
+    MultipartForm form;
+    try {
+      form = MultipartForm.of(body, ctx.request().getHeader("Content-Type"));
+    } catch (MultipartForm.Invalid invalid) {
+      ApiError.invalidRequest("Malformed multipart/form-data body: " + invalid.getMessage(), null).send(ctx);
+      return null;
+    }
+    return new Peeked(form.model(), form.stream(), null,
+        (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
   }
 
   /** The backend failed rather than ran out of time: it cools down. A timeout may mean it is generating. */

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.AnthropicShape;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.routing.Role;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code GET /v1/models} and {@code GET /v1/models/{id}}: only roles that can serve now are listed, probed
- * concurrently; the others are reported under {@code rolemesh.unavailable_models} with the reason.
+ * concurrently; the others are reported under {@code rolemesh.unavailable_models} with the reason. Asked with an
+ * {@code anthropic-version} header, both answer in the Anthropic API's model shape instead.
  */
 final class ModelsEndpoint {
 
@@ -24,14 +28,12 @@ final class ModelsEndpoint {
     List<Role> roles = state.roles().roles();
     List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
     Future.join(checks).onComplete(done -> {
-      ObjectNode root = Responses.object();
-      root.put("object", "list");
-      ArrayNode data = root.putArray("data");
-      ArrayNode unavailable = root.putObject("rolemesh").putArray("unavailable_models");
+      List<Role> available = new ArrayList<>();
+      ArrayNode unavailable = Responses.object().arrayNode();
       for (int i = 0; i < roles.size(); i++) {
         Availability availability = checks.get(i).result();
         if (availability.available()) {
-          data.add(modelObject(roles.get(i), state));
+          available.add(roles.get(i));
         } else {
           ObjectNode entry = unavailable.addObject();
           entry.put("id", roles.get(i).config().openaiModelName());
@@ -40,6 +42,15 @@ final class ModelsEndpoint {
           entry.put("reason", availability.reason());
         }
       }
+      if (AnthropicShape.wanted(ctx.request())) {
+        Responses.json(ctx, 200, anthropicList(available, state));
+        return;
+      }
+      ObjectNode root = Responses.object();
+      root.put("object", "list");
+      ArrayNode data = root.putArray("data");
+      available.forEach(role -> data.add(modelObject(role, state)));
+      root.putObject("rolemesh").set("unavailable_models", unavailable);
       Responses.json(ctx, 200, root);
     });
   }
@@ -49,16 +60,17 @@ final class ModelsEndpoint {
     String id = ctx.pathParam("param0");
     Role role = state.roles().resolve(id);
     if (role == null) {
-      ApiError.modelNotFound(id, state.roles().aliases()).send(ctx.response());
+      ApiError.modelNotFound(id, state.roles().aliases()).send(ctx);
       return;
     }
     state.availability().of(role).onComplete(done -> {
       Availability availability = done.result();
       if (availability.available()) {
-        Responses.json(ctx, 200, modelObject(role, state));
+        Responses.json(ctx, 200,
+            AnthropicShape.wanted(ctx.request()) ? anthropicModel(role, state) : modelObject(role, state));
       } else {
         ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + availability.reason())
-            .send(ctx.response());
+            .send(ctx);
       }
     });
   }
@@ -69,6 +81,29 @@ final class ModelsEndpoint {
     model.put("object", "model");
     model.put("created", state.startedEpochSeconds());
     model.put("owned_by", "rolemesh");
+    return model;
+  }
+
+  /**
+   * The list in the Anthropic API's shape ({@code data[]} of {@code type: "model"}, {@code has_more},
+   * {@code first_id}, {@code last_id}): the roles that can serve now, all on one page.
+   */
+  private static ObjectNode anthropicList(List<Role> available, GatewayState state) {
+    ObjectNode root = Responses.object();
+    ArrayNode data = root.putArray("data");
+    available.forEach(role -> data.add(anthropicModel(role, state)));
+    root.put("has_more", false);
+    root.put("first_id", available.isEmpty() ? null : available.getFirst().config().openaiModelName());
+    root.put("last_id", available.isEmpty() ? null : available.getLast().config().openaiModelName());
+    return root;
+  }
+
+  private static ObjectNode anthropicModel(Role role, GatewayState state) {
+    ObjectNode model = Responses.object();
+    model.put("type", "model");
+    model.put("id", role.config().openaiModelName());
+    model.put("display_name", role.alias());
+    model.put("created_at", Instant.ofEpochSecond(state.startedEpochSeconds()).toString());
     return model;
   }
 

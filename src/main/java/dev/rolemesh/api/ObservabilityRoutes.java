@@ -109,6 +109,6 @@ final class ObservabilityRoutes {
   }
 
   private static void recordingOff(RoutingContext ctx) {
-    ApiError.notFound("Metrics and status are off on this gateway (gateway.metrics: false)").send(ctx.response());
+    ApiError.notFound("Metrics and status are off on this gateway (gateway.metrics: false)").send(ctx);
   }
 }

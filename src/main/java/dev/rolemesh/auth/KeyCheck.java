@@ -28,7 +28,7 @@ public final class KeyCheck implements SecurityPolicyHandler {
     Authenticator current = authenticator.apply(ctx);
     Principal principal = current.authenticate(ctx.request());
     if (principal == null) {
-      ApiError.unauthorized(current.challenge()).send(ctx.response());
+      ApiError.unauthorized(current.challenge()).send(ctx);
       return;
     }
     ctx.put(PRINCIPAL, principal);

@@ -58,6 +58,9 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = {"--embedding", "--embeddings"})
   boolean embeddings;
 
+  @Option(names = {"--rerank", "--reranking"})
+  boolean reranking;
+
   @Option(names = {"-ngl", "--gpu-layers", "--n-gpu-layers"}, description = "Accepted and ignored.")
   String gpuLayers;
 
@@ -90,7 +93,7 @@ final class SimCommand implements Callable<Integer> {
       return 1;
     }
     SimOptions options = new SimOptions(host, port, model, alias, ctxSize <= 0 ? 4096 : ctxSize, parallel, slots,
-        metrics, embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        metrics, embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
     Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
     Simulator simulator;
     try {

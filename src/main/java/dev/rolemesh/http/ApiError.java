@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.json.Json;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
 
 /**
  * An error as OpenAI clients expect it: {@code {"error":{"message","type","param","code"}}} with a fitting HTTP
- * status. Every error the gateway itself produces goes through here, so clients never see a stack trace or HTML.
+ * status. Every error the gateway itself produces goes through here, so clients never see a stack trace or HTML;
+ * Anthropic clients get the same error in their API's shape ({@link AnthropicShape}).
  */
 public record ApiError(int status, String message, String type, String param, String code) {
 
@@ -59,6 +61,10 @@ public record ApiError(int status, String message, String type, String param, St
   }
 
   public Buffer toJson() {
+    return bytes(openAiJson());
+  }
+
+  private ObjectNode openAiJson() {
     ObjectNode error = JSON.createObjectNode();
     error.put("message", message);
     error.put("type", type);
@@ -66,6 +72,10 @@ public record ApiError(int status, String message, String type, String param, St
     error.put("code", code);
     ObjectNode root = JSON.createObjectNode();
     root.set("error", error);
+    return root;
+  }
+
+  private static Buffer bytes(ObjectNode root) {
     try {
       return Buffer.buffer(JSON.writeValueAsBytes(root));
     } catch (JsonProcessingException e) {
@@ -75,12 +85,21 @@ public record ApiError(int status, String message, String type, String param, St
 
   /** Sends this error unless the response has already started (then the connection is the only signal left). */
   public void send(HttpServerResponse response) {
+    send(response, toJson());
+  }
+
+  /** Like {@link #send(HttpServerResponse)}, in the Anthropic API's error shape when the request speaks it. */
+  public void send(RoutingContext ctx) {
+    send(ctx.response(), AnthropicShape.wanted(ctx.request()) ? bytes(AnthropicShape.error(this)) : toJson());
+  }
+
+  private void send(HttpServerResponse response, Buffer body) {
     if (response.headWritten() || response.ended() || response.closed()) {
       return;
     }
     response
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(toJson());
+        .end(body);
   }
 }

@@ -115,13 +115,18 @@ final class Generation {
     }
     reply.closing(outcome, task.includeUsage()).forEach(this::send);
     exchange.completed();
-    response.end("data: [DONE]\n\n");
+    if (reply.namedEvents()) {
+      response.end();
+    } else {
+      response.end("data: [DONE]\n\n");
+    }
   }
 
   private void send(ObjectNode chunk) {
     if (sim.options.stamp()) {
       chunk.put("sim_sent_us", sim.epochMicros());
     }
-    lastWrite = response.write("data: " + Json.write(chunk) + "\n\n");
+    String data = "data: " + Json.write(chunk) + "\n\n";
+    lastWrite = response.write(reply.namedEvents() ? "event: " + chunk.get("type").asText() + "\n" + data : data);
   }
 }

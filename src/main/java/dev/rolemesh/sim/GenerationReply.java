@@ -15,6 +15,14 @@ interface GenerationReply {
   /** The chunk carrying one token. */
   ObjectNode token(Outcome.Identity identity, String token);
 
-  /** Chunks after the last token, before {@code data: [DONE]}. */
+  /** Chunks after the last token, before {@code data: [DONE]} (if the stream has one). */
   List<ObjectNode> closing(Outcome outcome, boolean includeUsage);
+
+  /**
+   * Whether every chunk goes out as a named SSE event ({@code event: <its type>}) and the stream ends without
+   * {@code data: [DONE]}, as the Anthropic Messages and OpenAI Responses streams do.
+   */
+  default boolean namedEvents() {
+    return false;
+  }
 }

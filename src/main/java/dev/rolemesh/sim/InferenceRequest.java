@@ -1,9 +1,10 @@
 package dev.rolemesh.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.json.Json;
 
 /**
- * The parts of a chat or text completion request the simulator acts on; everything else (sampling knobs, tools, ...)
+ * The parts of a generating request (chat, text completion, Anthropic messages, responses) the simulator acts on; everything else (sampling knobs, tools, ...)
  * is accepted and ignored.
  *
  * @param promptTokens estimated prompt size, see {@link TokenSource#estimateTokens}
@@ -18,23 +19,35 @@ record InferenceRequest(
 
   /** Parses a /v1/chat/completions body; the prompt is the messages rendered in a ChatML-like template. */
   static InferenceRequest chat(JsonNode body, int defaultNPredict) {
-    JsonNode messages = body.path("messages");
-    if (messages.isMissingNode()) {
-      throw LlamaError.invalidRequest("'messages' is required");
-    }
-    if (!messages.isArray()) {
-      throw LlamaError.invalidRequest("Expected 'messages' to be an array");
-    }
+    JsonNode messages = requireMessages(body);
     if (body.path("n").asInt(1) != 1) {
       throw LlamaError.invalidRequest("Only one completion choice is allowed");
     }
-    StringBuilder prompt = new StringBuilder();
-    for (JsonNode message : messages) {
-      prompt.append("<|im_start|>").append(message.path("role").asText()).append('\n')
-          .append(text(message.path("content"))).append("<|im_end|>\n");
+    return parse(body, promptTokens(null, messages), defaultNPredict, openAiLimit(body));
+  }
+
+  /**
+   * Parses an Anthropic /v1/messages (or /v1/messages/count_tokens) body: {@code system} (a string or text blocks)
+   * and {@code messages}, rendered like a chat; {@code max_tokens} is the limit.
+   */
+  static InferenceRequest messages(JsonNode body, int defaultNPredict) {
+    JsonNode messages = requireMessages(body);
+    return parse(body, promptTokens(body.path("system"), messages), defaultNPredict, openAiLimit(body));
+  }
+
+  /**
+   * Parses an OpenAI /v1/responses body: {@code input} as a string (one user message) or an array of messages,
+   * {@code instructions} as the system message, {@code max_output_tokens} as the limit.
+   */
+  static InferenceRequest responses(JsonNode body, int defaultNPredict) {
+    JsonNode input = body.path("input");
+    if (input.isMissingNode()) {
+      throw LlamaError.invalidRequest("'input' is required");
     }
-    prompt.append("<|im_start|>assistant\n");
-    return parse(body, TokenSource.estimateTokens(prompt.toString()), defaultNPredict);
+    JsonNode messages = input.isArray() ? input
+        : Json.MAPPER.createArrayNode().add(Json.object().put("role", "user").put("content", input.asText()));
+    return parse(body, promptTokens(body.path("instructions"), messages), defaultNPredict,
+        body.path("max_output_tokens"));
   }
 
   /** Parses a /v1/completions body; a prompt given as an array of token ids counts one token per id. */
@@ -45,7 +58,7 @@ record InferenceRequest(
     }
     boolean tokenIds = prompt.isArray() && !prompt.isEmpty() && prompt.get(0).isNumber();
     int promptTokens = tokenIds ? prompt.size() : TokenSource.estimateTokens(text(prompt));
-    return parse(body, promptTokens, defaultNPredict);
+    return parse(body, promptTokens, defaultNPredict, openAiLimit(body));
   }
 
   /** The text of a prompt or message content: a string, or the concatenated strings or {@code text} parts of an array. */
@@ -60,11 +73,38 @@ record InferenceRequest(
     return text.toString();
   }
 
-  private static InferenceRequest parse(JsonNode body, int promptTokens, int defaultNPredict) {
-    // llama-server's precedence: its own n_predict, then OpenAI's names
-    JsonNode limit = body.hasNonNull("n_predict") ? body.get("n_predict")
+  private static JsonNode requireMessages(JsonNode body) {
+    JsonNode messages = body.path("messages");
+    if (messages.isMissingNode()) {
+      throw LlamaError.invalidRequest("'messages' is required");
+    }
+    if (!messages.isArray()) {
+      throw LlamaError.invalidRequest("Expected 'messages' to be an array");
+    }
+    return messages;
+  }
+
+  private static int promptTokens(JsonNode system, JsonNode messages) {
+    StringBuilder prompt = new StringBuilder();
+    if (system != null && !system.isMissingNode() && !system.isNull()) {
+      prompt.append("<|im_start|>system\n").append(text(system)).append("<|im_end|>\n");
+    }
+    for (JsonNode message : messages) {
+      prompt.append("<|im_start|>").append(message.path("role").asText()).append('\n')
+          .append(text(message.path("content"))).append("<|im_end|>\n");
+    }
+    prompt.append("<|im_start|>assistant\n");
+    return TokenSource.estimateTokens(prompt.toString());
+  }
+
+  // llama-server's precedence: its own n_predict, then OpenAI's names (Anthropic's max_tokens is one of them)
+  private static JsonNode openAiLimit(JsonNode body) {
+    return body.hasNonNull("n_predict") ? body.get("n_predict")
         : body.hasNonNull("max_tokens") ? body.get("max_tokens")
         : body.path("max_completion_tokens");
+  }
+
+  private static InferenceRequest parse(JsonNode body, int promptTokens, int defaultNPredict, JsonNode limit) {
     int nPredict = limit.isNumber() ? Math.max(-1, limit.asInt()) : defaultNPredict;
     return new InferenceRequest(
         promptTokens,

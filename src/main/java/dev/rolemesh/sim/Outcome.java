@@ -20,12 +20,17 @@ record Outcome(
 
     /** llama-server uses {@code chatcmpl-} and 32 random characters for chat and text completions alike. */
     static Identity fresh(String model) {
-      StringBuilder id = new StringBuilder("chatcmpl-");
+      return new Identity(randomId("chatcmpl-"), System.currentTimeMillis() / 1000, model);
+    }
+
+    /** {@code prefix} and 32 random letters and digits, llama-server's spelling of every id it makes up. */
+    static String randomId(String prefix) {
+      StringBuilder id = new StringBuilder(prefix);
       ThreadLocalRandom random = ThreadLocalRandom.current();
       for (int i = 0; i < 32; i++) {
         id.append(ALPHANUMERIC.charAt(random.nextInt(ALPHANUMERIC.length())));
       }
-      return new Identity(id.toString(), System.currentTimeMillis() / 1000, model);
+      return id.toString();
     }
   }
 

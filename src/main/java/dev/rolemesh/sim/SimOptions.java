@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param slotsEndpoint whether GET /slots answers ({@code --slots}/{@code --no-slots}, default on as in llama-server)
  * @param metricsEndpoint whether GET /metrics answers ({@code --metrics}, default off as in llama-server)
  * @param embeddings whether POST /v1/embeddings answers ({@code --embedding(s)}, default off as in llama-server)
+ * @param reranking whether POST /v1/rerank and /v1/reranking answer ({@code --reranking}, default off as in
+ *     llama-server)
  * @param nPredict tokens to generate when a request names no limit ({@code -n/--n-predict}, default 16; -1 means
  *     until the context is full)
  * @param tokenDelayMs pause between streamed tokens ({@code --token-delay-ms})
@@ -33,6 +35,7 @@ public record SimOptions(
     boolean slotsEndpoint,
     boolean metricsEndpoint,
     boolean embeddings,
+    boolean reranking,
     int nPredict,
     long tokenDelayMs,
     long promptDelayMs,
@@ -54,7 +57,7 @@ public record SimOptions(
 
   public static SimOptions defaults() {
     return new SimOptions(
-        "127.0.0.1", 8080, null, null, 4096, 4, true, false, false, 16, 0, 0, 0, FailureMode.NONE, false);
+        "127.0.0.1", 8080, null, null, 4096, 4, true, false, false, false, 16, 0, 0, 0, FailureMode.NONE, false);
   }
 
   /**
@@ -74,77 +77,82 @@ public record SimOptions(
 
   public SimOptions withHost(String value) {
     return new SimOptions(value, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withPort(int value) {
     return new SimOptions(host, value, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withModelPath(String value) {
     return new SimOptions(host, port, value, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withAlias(String value) {
     return new SimOptions(host, port, modelPath, value, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withCtxSize(int value) {
     return new SimOptions(host, port, modelPath, alias, value, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withParallel(int value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, value, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withSlotsEndpoint(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, value, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withMetricsEndpoint(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, value,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withEmbeddings(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        value, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        value, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+  }
+
+  public SimOptions withReranking(boolean value) {
+    return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
+        embeddings, value, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withNPredict(int value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, value, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, value, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withTokenDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, value, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, value, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withPromptDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, value, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, value, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withLoadDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, value, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, value, fail, stamp);
   }
 
   public SimOptions withFail(FailureMode value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, value, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, value, stamp);
   }
 
   public SimOptions withStamp(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, value);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, value);
   }
 
   private static void requireRange(String name, long value, long min, long max) {

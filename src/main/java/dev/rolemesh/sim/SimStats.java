@@ -36,7 +36,8 @@ public record SimStats(
    * One request as received.
    *
    * @param headers names lowercased; repeated headers joined with ", "
-   * @param body the parsed JSON body, a text node when it is not JSON, null when empty
+   * @param body the parsed JSON body, a text node when it is not JSON, null when empty; for a form upload, its
+   *     fields and {@code file} (name, type, size)
    */
   public record RecordedRequest(String method, String path, Map<String, String> headers, JsonNode body) {
 

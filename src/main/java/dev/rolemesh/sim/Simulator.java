@@ -27,7 +27,11 @@ import java.util.Set;
  * /models (served while loading too), GET /slots ({@code is_processing} while a request holds the slot; 501 with
  * {@code --no-slots}), GET /metrics (Prometheus text, {@code llamacpp:} prefix, needs {@code --metrics}), POST
  * /v1/chat/completions, /v1/completions and their unversioned twins (whole or streamed, one token per chunk,
- * {@code stream_options.include_usage}), POST /v1/embeddings (needs {@code --embeddings}); malformed JSON is a 500,
+ * {@code stream_options.include_usage}), POST /v1/embeddings (needs {@code --embeddings}), POST /v1/messages
+ * (Anthropic Messages, streamed as named SSE events, see {@link MessagesReply}) and /v1/messages/count_tokens, POST
+ * /v1/responses (OpenAI Responses, see {@link ResponsesReply}), POST /v1/rerank and its aliases (needs
+ * {@code --reranking}, see {@link Rerank}), POST /v1/audio/transcriptions (multipart, see {@link Transcription});
+ * errors on every path keep llama-server's OpenAI shape; malformed JSON is a 500,
  * missing {@code messages}/{@code prompt} a 400, a prompt of at least {@code -c} tokens a 400
  * {@code exceed_context_size_error}, unknown paths a 404; errors close the connection. Requests beyond the slot
  * count wait for a free slot. A client that disconnects, before or during the answer, cancels its request at once
@@ -55,15 +59,23 @@ public final class Simulator {
   /** Paths polled by monitors; counted, but left out of {@code last_request} and {@code recent}. */
   private static final Set<String> PROBES = Set.of("/health", "/v1/health", "/slots", "/metrics");
 
-  private enum Endpoint { CHAT, TEXT, EMBEDDINGS }
+  private enum Endpoint { CHAT, TEXT, EMBEDDINGS, MESSAGES, COUNT_TOKENS, RESPONSES, RERANK, TRANSCRIPTION }
 
-  private static final Map<String, Endpoint> INFERENCE = Map.of(
-      "POST /v1/chat/completions", Endpoint.CHAT,
-      "POST /chat/completions", Endpoint.CHAT,
-      "POST /v1/completions", Endpoint.TEXT,
-      "POST /completions", Endpoint.TEXT,
-      "POST /v1/embeddings", Endpoint.EMBEDDINGS,
-      "POST /embeddings", Endpoint.EMBEDDINGS);
+  private static final Map<String, Endpoint> INFERENCE = Map.ofEntries(
+      Map.entry("POST /v1/chat/completions", Endpoint.CHAT),
+      Map.entry("POST /chat/completions", Endpoint.CHAT),
+      Map.entry("POST /v1/completions", Endpoint.TEXT),
+      Map.entry("POST /completions", Endpoint.TEXT),
+      Map.entry("POST /v1/embeddings", Endpoint.EMBEDDINGS),
+      Map.entry("POST /embeddings", Endpoint.EMBEDDINGS),
+      Map.entry("POST /v1/messages", Endpoint.MESSAGES),
+      Map.entry("POST /v1/messages/count_tokens", Endpoint.COUNT_TOKENS),
+      Map.entry("POST /v1/responses", Endpoint.RESPONSES),
+      Map.entry("POST /v1/rerank", Endpoint.RERANK),
+      Map.entry("POST /v1/reranking", Endpoint.RERANK),
+      Map.entry("POST /rerank", Endpoint.RERANK),
+      Map.entry("POST /reranking", Endpoint.RERANK),
+      Map.entry("POST /v1/audio/transcriptions", Endpoint.TRANSCRIPTION));
 
   private final SimState sim;
   private final HttpServer server;
@@ -173,7 +185,24 @@ public final class Simulator {
     if (endpoint == Endpoint.EMBEDDINGS && !sim.options.embeddings()) {
       throw LlamaError.notSupported("This server does not support embeddings. Start it with `--embeddings`");
     }
+    if (endpoint == Endpoint.RERANK && !sim.options.reranking()) {
+      throw LlamaError.notSupported("This server does not support reranking. Start it with `--reranking`");
+    }
     Exchange exchange = new Exchange(sim, request);
+    if (endpoint == Endpoint.TRANSCRIPTION) {
+      Transcription.read(request, (form, error) -> {
+        record(request, form);
+        try {
+          if (error != null) {
+            throw error;
+          }
+          serve(exchange, endpoint, null);
+        } catch (LlamaError thrown) {
+          exchange.fail(thrown);
+        }
+      });
+      return;
+    }
     // a body that never fully arrives means the client left; the exchange's close handler counts that
     request.body().onSuccess(buffer -> {
       RequestBody body = RequestBody.of(buffer);
@@ -195,16 +224,37 @@ public final class Simulator {
       case ERROR500 -> throw LlamaError.server("simulated failure (" + SimControls.FAIL_HEADER + ": error500)");
       case NONE, DIE_MID_STREAM -> {}
     }
-    JsonNode json = body.require();
     int nPredict = sim.options.nPredict();
+    boolean die = controls.fail() == FailureMode.DIE_MID_STREAM;
+    if (endpoint == Endpoint.TRANSCRIPTION) {
+      var task = new InferenceRequest(1, nPredict, false, false, false, 0.0);
+      exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
+          exchange.answer(Transcription.response(Math.max(0, nPredict)), die));
+      return;
+    }
+    JsonNode json = body.require();
     switch (endpoint) {
       case CHAT -> generate(exchange, InferenceRequest.chat(json, nPredict), controls, new ChatReply());
       case TEXT -> generate(exchange, InferenceRequest.completion(json, nPredict), controls, new TextReply());
+      case MESSAGES -> {
+        InferenceRequest task = InferenceRequest.messages(json, nPredict);
+        generate(exchange, task, controls, new MessagesReply(task.promptTokens()));
+      }
+      case RESPONSES -> generate(exchange, InferenceRequest.responses(json, nPredict), controls, new ResponsesReply());
+      // tokenizing only: no slot, no generation
+      case COUNT_TOKENS -> exchange.answer(
+          Json.object().put("input_tokens", InferenceRequest.messages(json, nPredict).promptTokens()), die);
       case EMBEDDINGS -> {
         var inputs = Embeddings.inputs(json);
         var task = new InferenceRequest(Embeddings.tokens(inputs), 0, false, false, false, 0.0);
-        exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) -> exchange.answer(
-            Embeddings.response(inputs, sim.options.modelName()), controls.fail() == FailureMode.DIE_MID_STREAM));
+        exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
+            exchange.answer(Embeddings.response(inputs, sim.options.modelName()), die));
+      }
+      case RERANK -> {
+        Rerank rerank = Rerank.parse(json);
+        var task = new InferenceRequest(rerank.tokens(), 0, false, false, false, 0.0);
+        exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
+            exchange.answer(rerank.response(sim.options.modelName()), die));
       }
     }
   }
