@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +41,17 @@ class MetricsAccessTest {
     assertThat(gateway.get("/metrics", "Authorization", "Bearer client-key").statusCode()).isEqualTo(200);
     assertThat(gateway.get("/metrics", "X-Api-Key", "scraper-key").statusCode()).isEqualTo(200);
     assertThat(gateway.get("/v1/status", "Authorization", "Bearer scraper-key").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokensAreCountedPerClientKeyNameNeverPerKey() {
+    long output = gateway.postChat("writer", "Authorization", "Bearer client-key").json().path("usage")
+        .path("completion_tokens").asLong();
+
+    String text = gateway.get("/metrics", "Authorization", "Bearer scraper-key").body();
+    assertThat(ScrapedMetrics.parse(text).value("rolemesh_tokens_total", "role", "writer", "key",
+        "client_api_keys[0]", "direction", "output")).isEqualTo(output);
+    assertThat(text).doesNotContain("client-key");
   }
 
   @Test

@@ -46,19 +46,19 @@ public final class ScrapedMetrics {
 
   /** @param labels name, value, name, value... in any order */
   public double value(String name, String... labels) {
-    Map<String, String> sorted = new TreeMap<>();
-    for (int i = 0; i + 1 < labels.length; i += 2) {
-      sorted.put(labels[i], labels[i + 1]);
-    }
-    return samples.getOrDefault(key(name, sorted), 0.0);
+    return samples.getOrDefault(key(name, sorted(labels)), 0.0);
   }
 
   public boolean has(String name, String... labels) {
+    return samples.containsKey(key(name, sorted(labels)));
+  }
+
+  private static Map<String, String> sorted(String... labels) {
     Map<String, String> sorted = new TreeMap<>();
     for (int i = 0; i + 1 < labels.length; i += 2) {
       sorted.put(labels[i], labels[i + 1]);
     }
-    return samples.containsKey(key(name, sorted));
+    return sorted;
   }
 
   public Map<String, Double> samples() {
