@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.JsonResponse;
@@ -55,6 +56,8 @@ class GatewayMetricsTest {
     }
     assertThat(gateway.postChat("gone").statusCode()).isEqualTo(502);
     assertThat(gateway.postChat("nobody").statusCode()).isEqualTo(404);
+    // An exchange is counted as its response ends, which may be a moment after the client read it.
+    Await.until("all 7 requests counted", () -> requests(scrape()) - requests(before) == 7);
     ScrapedMetrics after = scrape();
 
     String node = backend.baseUrl();
@@ -91,7 +94,7 @@ class GatewayMetricsTest {
     long output = response.json().path("usage").path("completion_tokens").asLong();
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "run-log-1");
-    String line = gateway.log().lines().filter(l -> l.contains("\"tokens-in-log\"")).findFirst().orElseThrow();
+    String line = accessLine("tokens-in-log");
     assertThat(Json.parse(line).path("output_tokens").asLong()).isEqualTo(output);
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("run-log-1");
   }
@@ -101,8 +104,18 @@ class GatewayMetricsTest {
     gateway.post("/v1/chat/completions", chat("writer", "\"user\":\"agent-7\""), "X-Request-Id", "user-run");
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "agent-7");
-    String line = gateway.log().lines().filter(l -> l.contains("\"user-run\"")).findFirst().orElseThrow();
+    String line = accessLine("user-run");
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
+  }
+
+  /** The access line is written just after the client has its answer: waited for, not expected at once. */
+  private static String accessLine(String requestId) {
+    String[] line = new String[1];
+    Await.until("the access line of " + requestId, () -> {
+      line[0] = gateway.log().lines().filter(l -> l.contains("\"" + requestId + "\"")).findFirst().orElse(null);
+      return line[0] != null;
+    });
+    return line[0];
   }
 
   private static ScrapedMetrics scrape() {
@@ -111,6 +124,11 @@ class GatewayMetricsTest {
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
     return ScrapedMetrics.parse(response.body());
+  }
+
+  private static double requests(ScrapedMetrics metrics) {
+    return metrics.samples().entrySet().stream().filter(e -> e.getKey().startsWith("rolemesh_requests_total{"))
+        .mapToDouble(Map.Entry::getValue).sum();
   }
 
   private static double delta(ScrapedMetrics before, ScrapedMetrics after, String name, String... labels) {

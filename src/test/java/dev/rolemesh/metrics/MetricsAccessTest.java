@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
 import java.util.List;
@@ -48,10 +49,15 @@ class MetricsAccessTest {
     long output = gateway.postChat("writer", "Authorization", "Bearer client-key").json().path("usage")
         .path("completion_tokens").asLong();
 
-    String text = gateway.get("/metrics", "Authorization", "Bearer scraper-key").body();
-    assertThat(ScrapedMetrics.parse(text).value("rolemesh_tokens_total", "role", "writer", "key",
-        "client_api_keys[0]", "direction", "output")).isEqualTo(output);
-    assertThat(text).doesNotContain("client-key");
+    // Counted as the response ends, which may be a moment after the client read it.
+    Await.until("the tokens counted under the key's name", () -> ScrapedMetrics.parse(scrape())
+        .value("rolemesh_tokens_total", "role", "writer", "key", "client_api_keys[0]", "direction", "output")
+        == output);
+    assertThat(scrape()).doesNotContain("client-key");
+  }
+
+  private static String scrape() {
+    return gateway.get("/metrics", "Authorization", "Bearer scraper-key").body();
   }
 
   @Test
