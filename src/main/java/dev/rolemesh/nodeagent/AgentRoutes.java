@@ -11,6 +11,7 @@ import dev.rolemesh.http.BodyRefusals;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.metrics.Exposition;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.observability.RequestIds;
@@ -43,6 +44,7 @@ final class AgentRoutes {
   /** Null when the agent runs without a gateway. */
   private final Registrar registrar;
   private final HostProbe host;
+  private final AgentMetrics metrics;
   private final JsonLog log;
   private final AccessLog accessLog;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
@@ -52,12 +54,13 @@ final class AgentRoutes {
   private final BodyBudget bodyBudget = BodyBudget.of(null);
 
   AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, HostProbe host,
-      JsonLog log) {
+      AgentMetrics metrics, JsonLog log) {
     this.config = config;
     this.scheduler = scheduler;
     this.proxy = proxy;
     this.registrar = registrar;
     this.host = host;
+    this.metrics = metrics;
     this.log = log;
     this.accessLog = new AccessLog(log);
     this.llamaTimeouts = new Timeouts(Timeouts.DEFAULTS.connect(), config.llamaServer().read(), null);
@@ -77,6 +80,8 @@ final class AgentRoutes {
     router.get("/v1/node/inventory").handler(ctx -> host.facts()
         .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
+    router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
+        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)));
     // The body is read by forward itself, within the budget (a BodyHandler would copy it and count nothing).
     router.post("/v1/*").handler(this::forward);
 
@@ -142,9 +147,14 @@ final class AgentRoutes {
     }
     ctx.put(MODEL, model.modelId());
     ctx.put(STREAM, peek.stream());
+    long waitStarted = System.nanoTime();
     ModelScheduler.Waiter waiter = scheduler.acquire(model);
+    boolean waits = !waiter.lease().isComplete();
     ctx.response().closeHandler(v -> waiter.cancel());
     waiter.lease().onComplete(guard(ctx, granted -> {
+      if (waits) {
+        metrics.waited(model.modelId(), System.nanoTime() - waitStarted, granted.succeeded());
+      }
       if (ctx.response().closed()) {
         if (granted.succeeded()) {
           granted.result().release();
