@@ -6,6 +6,7 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -77,17 +78,19 @@ public final class GatewayServer {
       AtomicReference<GatewayState> state, Telemetry telemetry, LongSupplier limitsClock) {
     int count = Math.max(1, Runtime.getRuntime().availableProcessors());
     List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
+    // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
+    BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
-    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen, telemetry)),
+    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
             new DeploymentOptions())
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock));
           }
-          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, listen, telemetry)),
+          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock));
         });

@@ -6,11 +6,11 @@ import java.util.Objects;
 
 /**
  * What a reloaded config changes against the one in force. Roles, defaults, keys, timeouts, strategies and probe
- * settings take effect at once; the listen address and the body limit belong to the open port, and whether metrics
- * are recorded is fixed at startup, so a change there is reported as needing a restart and the running values stay
- * in force.
+ * settings, the body limit and the grace period take effect at once. The listen address belongs to the open port,
+ * and the process-wide body budget and whether metrics are recorded are fixed at startup: a change there is
+ * reported as needing a restart, and the running values stay in force.
  *
- * @param inForce the loaded config with the running listen address, body limit and metrics switch: what the
+ * @param inForce the loaded config with the running listen address, body budget and metrics switch: what the
  *     gateway now serves by
  * @param added roles the loaded config has and the running one had not
  * @param removed roles the running config had and the loaded one has not
@@ -30,14 +30,14 @@ public record ConfigDiff(GatewayConfig inForce, List<String> added, List<String>
     if (was.port() != now.port()) {
       restartOnly.add("gateway.port");
     }
-    if (was.maxBodyBytes() != now.maxBodyBytes()) {
-      restartOnly.add("gateway.max_body_mb");
+    if (!Objects.equals(was.maxInflightBodyBytes(), now.maxInflightBodyBytes())) {
+      restartOnly.add("gateway.max_inflight_body_mb");
     }
     if (was.metrics() != now.metrics()) {
       restartOnly.add("gateway.metrics");
     }
-    ServerSettings kept = new ServerSettings(was.host(), was.port(), now.timeouts(), was.maxBodyBytes(),
-        now.probeTimeout(), now.probeCacheTtl(), was.metrics(), now.shutdownGrace());
+    ServerSettings kept = new ServerSettings(was.host(), was.port(), now.timeouts(), now.maxBodyBytes(),
+        now.probeTimeout(), now.probeCacheTtl(), was.metrics(), was.maxInflightBodyBytes(), now.shutdownGrace());
     GatewayConfig inForce = new GatewayConfig(loaded.version(), loaded.defaultModel(), kept, loaded.auth(),
         loaded.models(), loaded.source());
     List<String> added = new ArrayList<>();

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
  * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
  *     gateway.metrics}, default true; off only to measure what recording costs)
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
  *     ({@code gateway.shutdown_grace_s}, default 30)
  */
@@ -22,6 +24,7 @@ public record ServerSettings(
     Duration probeTimeout,
     Duration probeCacheTtl,
     boolean metrics,
+    Long maxInflightBodyBytes,
     Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -33,11 +36,11 @@ public record ServerSettings(
 
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, DEFAULT_SHUTDOWN_GRACE);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null, DEFAULT_SHUTDOWN_GRACE);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        shutdownGrace);
+        maxInflightBodyBytes, shutdownGrace);
   }
 }

@@ -40,15 +40,15 @@ class ConfigDiffTest {
   }
 
   @Test
-  void theListenAddressAndBodyLimitWaitForARestartWhileTheRestTakesEffect() throws ConfigException {
+  void theListenAddressAndBodyBudgetWaitForARestartWhileTheRestTakesEffect() throws ConfigException {
     GatewayConfig running = load("""
-        gateway: {host: 127.0.0.1, port: 8000, max_body_mb: 32}
+        gateway: {host: 127.0.0.1, port: 8000, max_body_mb: 32, max_inflight_body_mb: 256}
         auth: {client_api_keys: [old]}
         models:
           planner: {type: proxy, proxy_url: "http://127.0.0.1:8011"}
         """);
     GatewayConfig loaded = load("""
-        gateway: {host: 0.0.0.0, port: 9000, max_body_mb: 64, shutdown_grace_s: 5}
+        gateway: {host: 0.0.0.0, port: 9000, max_body_mb: 64, max_inflight_body_mb: 512, shutdown_grace_s: 5}
         auth: {client_api_keys: [new]}
         models:
           planner: {type: proxy, proxy_url: "http://127.0.0.1:8011"}
@@ -56,10 +56,11 @@ class ConfigDiffTest {
 
     ConfigDiff diff = ConfigDiff.between(running, loaded);
 
-    assertThat(diff.restartOnly()).containsExactly("gateway.host", "gateway.port", "gateway.max_body_mb");
+    assertThat(diff.restartOnly()).containsExactly("gateway.host", "gateway.port", "gateway.max_inflight_body_mb");
     assertThat(diff.inForce().gateway().host()).isEqualTo("127.0.0.1");
     assertThat(diff.inForce().gateway().port()).isEqualTo(8000);
-    assertThat(diff.inForce().gateway().maxBodyBytes()).isEqualTo(running.gateway().maxBodyBytes());
+    assertThat(diff.inForce().gateway().maxInflightBodyBytes()).isEqualTo(running.gateway().maxInflightBodyBytes());
+    assertThat(diff.inForce().gateway().maxBodyBytes()).isEqualTo(loaded.gateway().maxBodyBytes());
     assertThat(diff.inForce().gateway().shutdownGrace()).hasSeconds(5);
     assertThat(diff.inForce().auth()).isEqualTo(loaded.auth()).isNotEqualTo(running.auth());
   }
