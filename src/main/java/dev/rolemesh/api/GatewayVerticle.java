@@ -2,6 +2,7 @@ package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.ConnectionGuard;
 import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
@@ -29,6 +30,7 @@ final class GatewayVerticle extends VerticleBase {
   private final int port;
   private final Telemetry telemetry;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   /**
    * @param state the current state, read once by each request as it arrives
@@ -52,12 +54,23 @@ final class GatewayVerticle extends VerticleBase {
         // No WebSockets here: without these, every connection's pipeline carries a WebSocket extension handler.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
+        // No h2c: with it, Vert.x makes a connection known only once its first request head is complete, so a head
+        // sent at a byte a second (slowloris) could not be timed from the connection's start (client_timeouts).
+        .setHttp2ClearTextEnabled(false)
         // Every response is written on its connection's own event loop (the upstream exchange lives there too), so
         // Vert.x can skip the cross-thread write queue it otherwise keeps per connection: 4 KiB each, a sixth of
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
         .setStrictThreadMode(true));
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
+    guard = ConnectionGuard.watch(vertx, server, initial.config().gateway().clientTimeouts());
+    return server.requestHandler(guard.around(router(proxy, initial)))
+        .listen(port, initial.config().gateway().host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    guard.close();
+    return Future.succeededFuture();
   }
 
   int actualPort() {

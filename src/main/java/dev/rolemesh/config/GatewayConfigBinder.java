@@ -43,7 +43,8 @@ final class GatewayConfigBinder {
             ServerSettings.DEFAULT_MAX_BODY_BYTES, mib -> (long) Math.ceil(mib.asPositiveNumber() * BYTES_PER_MIB)),
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
         gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
-        gateway.get("metrics").readOr(true, ConfigNode::asBoolean));
+        gateway.get("metrics").readOr(true, ConfigNode::asBoolean),
+        gateway.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read));
     gateway.warnUnknownKeys();
     return settings;
   }
