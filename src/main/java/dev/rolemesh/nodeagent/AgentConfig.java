@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.List;
  * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
  * @param stateDir where the agent records the servers it runs, to kill those a crashed run left behind
  * @param source the base config file, for messages
+ * @param clientTimeouts how long the agent waits on its clients ({@code client_timeouts}, the gateway's defaults)
  */
 public record AgentConfig(
     String nodeId,
@@ -26,7 +28,8 @@ public record AgentConfig(
     List<ModelSpec> models,
     String nvidiaSmi,
     Path stateDir,
-    Path source) {
+    Path source,
+    ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8091;

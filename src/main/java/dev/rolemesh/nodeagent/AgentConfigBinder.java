@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
 import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
@@ -66,8 +67,10 @@ public final class AgentConfigBinder {
     String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
     Path stateDir = top.get("state_dir")
         .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
+    ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
-    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source);
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source,
+        clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {

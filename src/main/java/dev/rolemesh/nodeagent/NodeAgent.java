@@ -2,6 +2,7 @@ package dev.rolemesh.nodeagent;
 
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.ConnectionGuard;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
@@ -96,9 +97,12 @@ public final class NodeAgent {
             () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-          .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
-          log).router(vertx));
+          .setTcpNoDelay(true)
+          // No h2c, as on the gateway: client_timeouts must see a connection before its first head is complete.
+          .setHttp2ClearTextEnabled(false));
+      ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts());
+      server.requestHandler(guard.around(new AgentRoutes(config, scheduler,
+          new UpstreamProxy(vertx, upstream, VIA, false), registrar, host, log).router(vertx)));
       return server.listen().onSuccess(listening -> {
         String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
         baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
