@@ -99,7 +99,8 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/rerank", "query", clients, body, proxy);
     inference(router, "/v1/reranking", "query", clients, body, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
-    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+    new NodeRoutes(initial.nodeStore(),
+        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 

@@ -3,6 +3,7 @@ package dev.rolemesh.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,9 +71,23 @@ final class GatewayConfigBinder {
     AuthConfig config = new AuthConfig(
         auth.get("client_api_keys").readOr(List.of(), ConfigNode::asStringList),
         auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList),
-        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList));
+        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        auth.get("node_networks").readOr(List.of(), GatewayConfigBinder::networks));
     auth.warnUnknownKeys();
     return config;
+  }
+
+  private static List<Cidr> networks(ConfigNode node) throws ConfigException {
+    List<Cidr> networks = new ArrayList<>();
+    for (ConfigNode entry : node.asList()) {
+      String text = entry.asNonBlankString();
+      try {
+        networks.add(Cidr.parse(text.strip()));
+      } catch (IllegalArgumentException e) {
+        throw entry.error(e.getMessage());
+      }
+    }
+    return List.copyOf(networks);
   }
 
   private static Map<String, ModelConfig> models(ConfigNode node, Timeouts gatewayTimeouts)

@@ -4,6 +4,7 @@ import static dev.rolemesh.config.YamlFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,23 @@ class ConfigLoaderTest {
     assertThat(config.models().get("team").target())
         .isEqualTo(new ModelTarget.Discovered("team", ModelTarget.Strategy.ROUND_ROBIN));
     assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void nodeNetworksAreReadAsCidrsHostBitsCleared() throws Exception {
+    GatewayConfig config = load("""
+        auth:
+          node_networks: ["10.1.2.3/8", "fd00:abcd::/32", 192.168.1.7]
+        models:
+          m: {type: discovered}
+        """);
+
+    assertThat(config.auth().nodeNetworks()).extracting(Cidr::toString)
+        .containsExactly("10.0.0.0/8", "fd00:abcd:0:0:0:0:0:0/32", "192.168.1.7/32");
+    assertThat(config.auth().nodeNetworks().get(0).contains(InetAddress.getByName("10.200.0.1"))).isTrue();
+    assertThat(config.auth().nodeNetworks().get(0).contains(InetAddress.getByName("11.0.0.1"))).isFalse();
+    assertThat(config.auth().nodeNetworks().get(1).contains(InetAddress.getByName("fd00:abcd::9"))).isTrue();
+    assertThat(config.auth().nodeNetworks().get(1).contains(InetAddress.getByName("10.0.0.1"))).isFalse();
   }
 
   @Test

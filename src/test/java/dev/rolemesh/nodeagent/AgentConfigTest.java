@@ -89,10 +89,10 @@ class AgentConfigTest {
 
   @Test
   void nodeIdAndUrlsFollowTheGatewaysRules() throws Exception {
-    AgentConfig config = load("node_id: 'rack 2: box #1'\nbase_url: http://10.0.0.12:8091/gpu-box/v1/\n"
+    AgentConfig config = load("node_id: 'rack-2:box-1'\nbase_url: http://10.0.0.12:8091/gpu-box/v1/\n"
         + "gateway: {url: 'http://gw:8000/rolemesh/v1'}\n" + BINARY + MODEL);
 
-    assertThat(config.nodeId()).isEqualTo("rack 2: box #1");
+    assertThat(config.nodeId()).isEqualTo("rack-2:box-1");
     assertThat(config.baseUrl()).isEqualTo(URI.create("http://10.0.0.12:8091/gpu-box"));
     assertThat(config.gateway().url()).isEqualTo(URI.create("http://gw:8000/rolemesh"));
   }
@@ -110,7 +110,7 @@ class AgentConfigTest {
   void unknownKeysWarnAndLoadingGoesOn() throws Exception {
     load("node_id: box\nlisten: {hots: 0.0.0.0}\n" + BINARY + MODEL);
 
-    assertThat(warnings).singleElement().asString().endsWith("agent.yaml: unknown key listen.hots (ignored)");
+    assertThat(warnings).singleElement().asString().endsWith("agent.yaml: unknown key listen.hots (ignored; did you mean host?)");
   }
 
   @Test
@@ -133,7 +133,8 @@ class AgentConfigTest {
     return Stream.of(
         Arguments.of(BINARY + MODEL, "node_id: required, like gpu-box-1"),
         Arguments.of("node_id: 'rack 2/box'\n" + BINARY + MODEL,
-            "node_id: must not contain control characters or '/'"),
+            "node_id: may contain only ASCII letters, digits and . _ : @ -, starting with a letter or digit; found"
+                + " U+0020 at index 4"),
         Arguments.of("node_id: box\n" + MODEL, "llama_server: required, with at least binary:"),
         Arguments.of("node_id: box\nllama_server: {binary: /no/such/llama-server}\n" + MODEL,
             "llama_server.binary: no executable file at /no/such/llama-server"),
@@ -205,6 +206,6 @@ class AgentConfigTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString().lines().toList()).singleElement().asString()
-        .startsWith(bad + ": models: must list at least one model");
+        .startsWith("rolemesh-node-agent: " + bad + ": models: must list at least one model");
   }
 }
