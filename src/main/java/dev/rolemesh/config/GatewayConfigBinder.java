@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads a loaded config tree into a checked {@link GatewayConfig}, applying the defaults of the schema. */
 final class GatewayConfigBinder {
@@ -27,8 +28,8 @@ final class GatewayConfigBinder {
     int version = top.get("version").readOr(
         SUPPORTED_VERSION, node -> node.asInt(SUPPORTED_VERSION, SUPPORTED_VERSION));
     ServerSettings gateway = server(top.get("gateway"));
-    AuthConfig auth = auth(top.get("auth"));
     Map<String, ModelConfig> models = models(top.get("models"), gateway.timeouts());
+    AuthConfig auth = auth(top.get("auth"), models.keySet());
     String defaultModel = defaultModel(top.get("default_model"), models);
     top.warnUnknownKeys();
     return new GatewayConfig(version, defaultModel, gateway, auth, models, source);
@@ -66,11 +67,12 @@ final class GatewayConfigBinder {
     return new Timeouts(connect, read, total, writeStall);
   }
 
-  private static AuthConfig auth(ConfigNode node) throws ConfigException {
+  private static AuthConfig auth(ConfigNode node, Set<String> aliases) throws ConfigException {
     ConfigMap auth = node.asMap();
     AuthConfig config = new AuthConfig(
-        auth.get("client_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        ClientKeys.read(auth.get("client_api_keys"), aliases),
         auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        auth.get("node_upstream_key").readOr(null, ConfigNode::asNonBlankString),
         auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList),
         auth.get("node_networks").readOr(List.of(), GatewayConfigBinder::networks));
     auth.warnUnknownKeys();

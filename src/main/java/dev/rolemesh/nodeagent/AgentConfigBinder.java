@@ -67,10 +67,13 @@ public final class AgentConfigBinder {
     String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
     Path stateDir = top.get("state_dir")
         .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
+    ConfigMap auth = top.get("auth").asMap();
+    List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
+    auth.warnUnknownKeys();
     ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
-    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source,
-        clientTimeouts);
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
+        source, clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {

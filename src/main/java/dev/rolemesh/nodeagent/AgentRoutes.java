@@ -1,6 +1,8 @@
 package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.auth.KeyAuthenticator;
+import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.config.Timeouts;
@@ -22,6 +24,7 @@ import java.util.List;
 /**
  * The agent's HTTP surface: its own /health, /ready, /v1/models and /v1/node/inventory, and every other
  * {@code POST /v1/*} forwarded to the llama-server holding the body's {@code model}, loading it first if needed.
+ * With {@code auth.api_keys} set, everything but /health and /ready needs one of them.
  */
 final class AgentRoutes {
 
@@ -56,6 +59,11 @@ final class AgentRoutes {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Responses.json(ctx, 200, status("ok")));
     router.get("/ready").handler(this::ready);
+    if (!config.apiKeys().isEmpty()) {
+      // Everything past the health checks: whoever holds no key must not use, load or unload models.
+      KeyAuthenticator keys = KeyAuthenticator.agent(config.apiKeys());
+      router.route().handler(new KeyCheck(ctx -> keys));
+    }
     router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,
         AgentJson.models(config, scheduler, startedEpochSeconds)));
     router.get("/v1/node/inventory").handler(ctx -> host.facts()

@@ -218,7 +218,7 @@ class ConfigLoaderTest {
     List<Object> stop = (List<Object>) model.defaults().get("stop");
     List<Runnable> mutations = List.of(
         () -> config.models().clear(),
-        () -> config.auth().clientApiKeys().clear(),
+        () -> config.auth().clientKeys().clear(),
         () -> config.auth().nodeApiKeys().clear(),
         () -> model.defaults().clear(),
         () -> options.clear(),
