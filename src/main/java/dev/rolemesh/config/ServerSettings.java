@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
  * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
  *     gateway.metrics}, default true; off only to measure what recording costs)
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  * @param clientTimeouts how long the gateway waits on its clients ({@code gateway.client_timeouts})
  */
 public record ServerSettings(
@@ -21,6 +23,7 @@ public record ServerSettings(
     Duration probeTimeout,
     Duration probeCacheTtl,
     boolean metrics,
+    Long maxInflightBodyBytes,
     ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -31,11 +34,11 @@ public record ServerSettings(
 
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, ClientTimeouts.DEFAULTS);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null, ClientTimeouts.DEFAULTS);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        clientTimeouts);
+        maxInflightBodyBytes, clientTimeouts);
   }
 }

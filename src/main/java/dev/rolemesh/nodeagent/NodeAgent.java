@@ -101,8 +101,9 @@ public final class NodeAgent {
           // No h2c, as on the gateway: client_timeouts must see a connection before its first head is complete.
           .setHttp2ClearTextEnabled(false));
       ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts());
+      AgentMetrics metrics = new AgentMetrics(scheduler, control);
       server.requestHandler(guard.around(new AgentRoutes(config, scheduler,
-          new UpstreamProxy(vertx, upstream, VIA, false), registrar, host, log).router(vertx)));
+          new UpstreamProxy(vertx, upstream, VIA, false), registrar, host, metrics, log).router(vertx)));
       return server.listen().onSuccess(listening -> {
         String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
         baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
