@@ -4,6 +4,8 @@ import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
+import dev.rolemesh.config.ServerTls;
+import dev.rolemesh.config.TlsSections;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.NodeIds;
 import java.net.URI;
@@ -53,6 +55,7 @@ public final class AgentConfigBinder {
     ConfigMap listen = top.get("listen").asMap();
     String host = listen.get("host").readOr(AgentConfig.DEFAULT_HOST, ConfigNode::asNonBlankString);
     int port = listen.get("port").readOr(AgentConfig.DEFAULT_PORT, node -> node.asInt(0, 65535));
+    ServerTls tls = TlsSections.server(listen.get("tls"), false);
     listen.warnUnknownKeys();
     AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
     URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::url);
@@ -71,7 +74,7 @@ public final class AgentConfigBinder {
     auth.warnUnknownKeys();
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        source);
+        tls, source);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
@@ -96,7 +99,8 @@ public final class AgentConfigBinder {
   private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
     AgentConfig.Gateway out = new AgentConfig.Gateway(url(required(gateway.get("url"), "like http://10.0.0.2:8000")),
         gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
-        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds));
+        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds),
+        TlsSections.client(gateway.get("tls"), true));
     gateway.warnUnknownKeys();
     return out;
   }
