@@ -103,8 +103,9 @@ public final class NodeAgent {
         TlsOptions.listen(options, TlsOptions.server(config.tls(), true));
       }
       server = vertx.createHttpServer(options);
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
-          log).router(vertx));
+      AgentMetrics metrics = new AgentMetrics(scheduler, control);
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false),
+          registrar, host, metrics, log).router(vertx));
       return server.listen().onSuccess(listening -> {
         String plain = UpstreamUrls.localUrl(config.host(), listening.actualPort());
         String listen = config.tls() == null ? plain : "https" + plain.substring("http".length());

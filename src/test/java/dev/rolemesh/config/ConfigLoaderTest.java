@@ -271,6 +271,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aMalformedJsonConfigIsNamedAsJsonWithLineAndColumn() throws Exception {
+    Path json = Files.writeString(dir.resolve("models.json"),
+        "{\"models\": {\"planner\": {\"type\": \"proxy\", \"proxy_url\": \"http://h:1\"}\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(json, null, Map.of(), warning -> {}))
+        .hasMessage(json + ": line 2, column 1: invalid JSON: expected ',' or '}', but got <stream end>"
+            + " (while parsing a flow mapping)");
+  }
+
+  @Test
   void duplicateKeyIsAnError() {
     assertThatThrownBy(() -> load("""
         models:
