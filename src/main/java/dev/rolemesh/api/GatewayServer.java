@@ -8,6 +8,7 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -77,11 +78,13 @@ public final class GatewayServer {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
     List<GatewayVerticle> all = new CopyOnWriteArrayList<>();
+    // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
+    BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, listen, telemetry));
+          first.set(new GatewayVerticle(state, bodyBudget, listen, telemetry));
           all.add(first.get());
           return first.get();
         }, new DeploymentOptions())
@@ -91,7 +94,7 @@ public final class GatewayServer {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, all));
           }
           return vertx.deployVerticle(() -> {
-                GatewayVerticle next = new GatewayVerticle(state, listen, telemetry);
+                GatewayVerticle next = new GatewayVerticle(state, bodyBudget, listen, telemetry);
                 all.add(next);
                 return next;
               }, new DeploymentOptions().setInstances(loops - 1))

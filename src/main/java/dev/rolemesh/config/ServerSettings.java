@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
  * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
  *     gateway.metrics}, default true; off only to measure what recording costs)
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  * @param tls the listener's certificate ({@code gateway.tls}), or null for plain HTTP
  * @param nodeTls how to call discovered nodes at https addresses ({@code gateway.node_tls}), or null
  */
@@ -22,6 +24,7 @@ public record ServerSettings(
     Duration probeTimeout,
     Duration probeCacheTtl,
     boolean metrics,
+    Long maxInflightBodyBytes,
     ServerTls tls,
     ClientTls nodeTls) {
 
@@ -39,11 +42,16 @@ public record ServerSettings(
 
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl, boolean metrics) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, null, null);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, null);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, null, null);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, tls,
-        nodeTls);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
+        maxInflightBodyBytes, tls, nodeTls);
   }
 }
