@@ -1,10 +1,13 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.auth.Authenticator;
+import dev.rolemesh.auth.ClientCertificateCheck;
 import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ServerSettings;
+import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.ExchangeListener;
@@ -111,10 +114,19 @@ public final class GatewayServer {
   private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
       ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
     RoleTable roles = new RoleTable(config);
-    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey());
+    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
     return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth(), limitsClock), KeyAuthenticator.nodes(config.auth()),
+        KeyAuthenticator.clients(config.auth(), limitsClock), nodeAuthenticator(config),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
+  }
+
+  /** Node keys, behind a client certificate when {@code gateway.tls.require_client_cert_for} names the nodes. */
+  private static Authenticator nodeAuthenticator(GatewayConfig config) {
+    Authenticator keys = KeyAuthenticator.nodes(config.auth());
+    ServerTls tls = config.gateway().tls();
+    return tls != null && tls.requiresClientCertFor(ServerTls.ClientCertScope.NODES)
+        ? new ClientCertificateCheck(keys)
+        : keys;
   }
 
   private static UpstreamProbe probe(Vertx vertx, ServerSettings settings) {
@@ -164,12 +176,26 @@ public final class GatewayServer {
     return drain.result();
   }
 
+  /**
+   * Reads the listener's certificate, key and client CA files again, for connections from now on (those open keep
+   * theirs): how a renewed certificate is taken up without a restart. A config reload calls it after swapping the
+   * state; false when the gateway listens without TLS.
+   */
+  public Future<Boolean> reloadCertificates() {
+    ServerTls tls = state.get().config().gateway().tls();
+    if (tls == null) {
+      return Future.succeededFuture(false);
+    }
+    return Future.all(loops.stream().map(loop -> loop.updateTls(tls)).toList()).map(true);
+  }
+
   public int port() {
     return port;
   }
 
   public String baseUrl() {
-    return UpstreamUrls.localUrl(state.get().config().gateway().host(), port);
+    String url = UpstreamUrls.localUrl(state.get().config().gateway().host(), port);
+    return state.get().config().gateway().tls() == null ? url : "https" + url.substring("http".length());
   }
 
   /** The state new requests get now. */

@@ -81,11 +81,20 @@ final class GatewayLifecycle {
     if (diff.none(running.config())) {
       log.info("reload_unchanged", "Config reloaded: nothing to change; version " + running.version() + " stays",
           "version", running.version(), "trigger", trigger);
-      return;
+    } else {
+      GatewayState now = server.reload(diff.inForce());
+      log.info("reloaded", "Config version " + now.version() + " in force (" + trigger + "): roles "
+          + now.roles().aliases() + ", default " + now.config().defaultModel(), "version", now.version(),
+          "trigger", trigger, "added", diff.added(), "removed", diff.removed(), "changed", diff.changed());
     }
-    GatewayState now = server.reload(diff.inForce());
-    log.info("reloaded", "Config version " + now.version() + " in force (" + trigger + "): roles "
-        + now.roles().aliases() + ", default " + now.config().defaultModel(), "version", now.version(),
-        "trigger", trigger, "added", diff.added(), "removed", diff.removed(), "changed", diff.changed());
+    // A renewed certificate under the same file names is taken up by a reload too, changed config or not.
+    server.reloadCertificates().onComplete(done -> {
+      if (done.failed()) {
+        log.error("tls_reload_failed", "Certificate files not reloaded, the old ones stay in use: "
+            + done.cause().getMessage(), "trigger", trigger);
+      } else if (done.result()) {
+        log.info("tls_reloaded", "Certificate files read again for new connections", "trigger", trigger);
+      }
+    });
   }
 }

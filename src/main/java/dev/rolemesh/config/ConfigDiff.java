@@ -6,11 +6,12 @@ import java.util.Objects;
 
 /**
  * What a reloaded config changes against the one in force. Roles, defaults, keys, timeouts, strategies and probe
- * settings, the body limit and the grace period take effect at once. The listen address belongs to the open port,
- * and the process-wide body budget and whether metrics are recorded are fixed at startup: a change there is
- * reported as needing a restart, and the running values stay in force.
+ * settings, the body limit, {@code node_tls} and the grace period take effect at once. The listen address, its TLS
+ * settings and the client timeouts belong to the open port, and the process-wide body budget and whether metrics are
+ * recorded are fixed at startup: a change there is reported as needing a restart, and the running values stay in
+ * force. (The certificate files themselves are read again at every reload.)
  *
- * @param inForce the loaded config with the running listen address, body budget and metrics switch: what the
+ * @param inForce the loaded config with the running listener settings, body budget and metrics switch: what the
  *     gateway now serves by
  * @param added roles the loaded config has and the running one had not
  * @param removed roles the running config had and the loaded one has not
@@ -36,8 +37,15 @@ public record ConfigDiff(GatewayConfig inForce, List<String> added, List<String>
     if (was.metrics() != now.metrics()) {
       restartOnly.add("gateway.metrics");
     }
+    if (!Objects.equals(was.tls(), now.tls())) {
+      restartOnly.add("gateway.tls");
+    }
+    if (!Objects.equals(was.clientTimeouts(), now.clientTimeouts())) {
+      restartOnly.add("gateway.client_timeouts");
+    }
     ServerSettings kept = new ServerSettings(was.host(), was.port(), now.timeouts(), now.maxBodyBytes(),
-        now.probeTimeout(), now.probeCacheTtl(), was.metrics(), was.maxInflightBodyBytes(), now.shutdownGrace());
+        now.probeTimeout(), now.probeCacheTtl(), was.metrics(), was.maxInflightBodyBytes(), was.tls(), now.nodeTls(),
+        was.clientTimeouts(), now.shutdownGrace());
     GatewayConfig inForce = new GatewayConfig(loaded.version(), loaded.defaultModel(), kept, loaded.auth(),
         loaded.models(), loaded.source());
     List<String> added = new ArrayList<>();

@@ -13,6 +13,9 @@ import java.time.Duration;
  *     gateway.metrics}, default true; off only to measure what recording costs)
  * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
  *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
+ * @param tls the listener's certificate ({@code gateway.tls}), or null for plain HTTP
+ * @param nodeTls how to call discovered nodes at https addresses ({@code gateway.node_tls}), or null
+ * @param clientTimeouts how long the gateway waits on its clients ({@code gateway.client_timeouts})
  * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
  *     ({@code gateway.shutdown_grace_s}, default 30)
  */
@@ -25,6 +28,9 @@ public record ServerSettings(
     Duration probeCacheTtl,
     boolean metrics,
     Long maxInflightBodyBytes,
+    ServerTls tls,
+    ClientTls nodeTls,
+    ClientTimeouts clientTimeouts,
     Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -34,13 +40,25 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
+  /** Plain HTTP, and the JDK's trusted roots for https nodes. */
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null, DEFAULT_SHUTDOWN_GRACE);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, null);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, null, null,
+        ClientTimeouts.DEFAULTS, DEFAULT_SHUTDOWN_GRACE);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        maxInflightBodyBytes, shutdownGrace);
+        maxInflightBodyBytes, tls, nodeTls, clientTimeouts, shutdownGrace);
   }
 }
