@@ -7,8 +7,11 @@ import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -96,6 +99,30 @@ class LlamaApisRoutingTest {
         .endsWith("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");
     assertThat(responses.body()).startsWith("event: response.created\n")
         .contains("\nevent: response.completed\n").doesNotContain("[DONE]");
+  }
+
+  @Test
+  void aClientLeavingAnAnthropicStreamCancelsTheBackendRequest() throws IOException {
+    long cancelledBefore = writer.stats().cancelledTotal();
+    String messages = "{\"model\":\"writer\",\"max_tokens\":200,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    try (RawHttp client = RawHttp.post(gateway.port(), "/v1/messages", messages, "x-api-key", KEY,
+        "X-Sim-Token-Delay-Ms", "200")) {
+      assertThat(client.readUntil("event: content_block_delta")).isNotNull();
+    }
+
+    Await.until("backend saw the cancel", () -> writer.stats().cancelledTotal() == cancelledBefore + 1);
+    Await.until("slot freed", () -> writer.stats().active() == 0);
+  }
+
+  @Test
+  void aResponsesRequestGoesUpstreamUnderTheRolesModelName() {
+    JsonResponse response = gateway.post("/v1/responses", "{\"model\":\"ranker\",\"input\":\"hi\"}",
+        "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(lastRequest(ranker).path()).isEqualTo("/v1/responses");
+    assertThat(lastRequest(ranker).body().get("model").asText()).isEqualTo("bge-reranker-gguf");
   }
 
   @Test
