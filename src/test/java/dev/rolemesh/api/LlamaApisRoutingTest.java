@@ -129,7 +129,8 @@ class LlamaApisRoutingTest {
   void theGatewaysOwnErrorsAreAnthropicShapedOnTheAnthropicPath() {
     String body = "{\"model\":\"writer\",\"max_tokens\":3,\"messages\":[]}";
     assertAnthropicError(gateway.post("/v1/messages", body, "x-api-key", "wrong"), 401, "authentication_error");
-    assertAnthropicError(gateway.post("/v1/messages", body.replace("writer", "nobody"), "x-api-key", KEY),
+    // Claude Code adds ?beta=true
+    assertAnthropicError(gateway.post("/v1/messages?beta=true", body.replace("writer", "nobody"), "x-api-key", KEY),
         404, "not_found_error");
     assertAnthropicError(gateway.post("/v1/messages", "{\"model\":\"writer\"}", "x-api-key", KEY),
         400, "invalid_request_error");
