@@ -85,6 +85,7 @@ final class GatewayVerticle extends VerticleBase {
     // documents may also come as TEI's "texts"; the query is what every rerank request has
     inference(router, "/v1/rerank", "query", clients, body, proxy);
     inference(router, "/v1/reranking", "query", clients, body, proxy);
+    inference(router, "/v1/audio/transcriptions", null, clients, body, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),

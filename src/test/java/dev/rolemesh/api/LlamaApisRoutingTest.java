@@ -7,8 +7,10 @@ import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.sim.TokenSource;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.Multipart;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
@@ -19,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The llama-server APIs beyond chat, routed by role over real sockets: rerank, the
+ * The llama-server APIs beyond chat, routed by role over real sockets: rerank, a multipart transcription upload, the
  * Anthropic and Responses streams passed through unchanged, and the gateway's own errors in Anthropic's shape on the
  * Anthropic path.
  */
@@ -84,6 +86,40 @@ class LlamaApisRoutingTest {
 
     assertThat(response.statusCode()).isEqualTo(501);
     assertThat(response.json().at("/error/type").asText()).isEqualTo("not_supported_error");
+  }
+
+  @Test
+  void aTranscriptionUploadIsRoutedByRoleWithOnlyTheModelFieldRewritten() {
+    byte[] audio = new byte[200_000];
+    for (int i = 0; i < audio.length; i++) {
+      audio[i] = (byte) (i * 31);
+    }
+    JsonResponse response = new Multipart().field("model", "ears").field("language", "en")
+        .file("hello.wav", audio).post(gateway.baseUrl() + "/v1/audio/transcriptions", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.json().get("text").asText()).isEqualTo(TokenSource.text(16));
+    JsonNode form = lastRequest(ears).body();
+    assertThat(form.get("model").asText()).isEqualTo("whisper-large-v3");
+    assertThat(form.get("language").asText()).isEqualTo("en");
+    assertThat(form.at("/file/filename").asText()).isEqualTo("hello.wav");
+    assertThat(form.at("/file/bytes").asLong()).isEqualTo(audio.length);
+  }
+
+  @Test
+  void aTranscriptionThatIsNotAFormIsRefused() {
+    JsonResponse response = gateway.post("/v1/audio/transcriptions", "{\"model\":\"ears\"}", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.json().at("/error/message").asText()).contains("multipart/form-data");
+  }
+
+  @Test
+  void anUploadOverTheBodyLimitIsRefusedWith413() {
+    JsonResponse response = new Multipart().field("model", "ears").file("long.wav", new byte[(int) MAX_BODY + 1])
+        .post(gateway.baseUrl() + "/v1/audio/transcriptions", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(413);
   }
 
   @Test
