@@ -7,28 +7,55 @@
 ROLEMESH_REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 ROLEMESH_JAR=$ROLEMESH_REPO/target/rolemesh.jar
 
-# Prints the java to use: $JAVA_HOME's, else the project's usual JDK, else the one on PATH.
+# The oldest Java the project runs on (its classes are compiled for 21).
+ROLEMESH_MIN_JAVA=21
+
+# Prints the java to use: $JAVA_HOME's, else the one on PATH, else the newest JDK in /usr/lib/jvm; it must be Java
+# 21 or newer. Otherwise says in one line which Java it found and that 21+ is needed, and fails.
 rolemesh_find_java() {
-  local candidate
-  for candidate in "${JAVA_HOME:+$JAVA_HOME/bin/java}" /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; do
-    if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+  local candidate major found=""
+  if [ -n "${JAVA_HOME:-}" ]; then
+    if [ ! -x "$JAVA_HOME/bin/java" ]; then
+      echo "rolemesh: JAVA_HOME=$JAVA_HOME has no bin/java; RoleMesh needs Java $ROLEMESH_MIN_JAVA or newer" >&2
+      return 1
+    fi
+    major=$(rolemesh_java_major "$JAVA_HOME/bin/java")
+    if [ "$major" -lt "$ROLEMESH_MIN_JAVA" ]; then
+      echo "rolemesh: found Java $major at JAVA_HOME=$JAVA_HOME; RoleMesh needs Java $ROLEMESH_MIN_JAVA or newer" \
+        "(point JAVA_HOME at a JDK $ROLEMESH_MIN_JAVA+)" >&2
+      return 1
+    fi
+    printf '%s\n' "$JAVA_HOME/bin/java"
+    return 0
+  fi
+  # PATH first, then the system's JDKs, newest first by the version in their release files (their directory names
+  # do not sort by version: java-17-openjdk, temurin-25-jdk).
+  for candidate in "$(command -v java 2>/dev/null)" $(for jdk in /usr/lib/jvm/*/bin/java; do
+      [ -x "$jdk" ] && printf '%s %s\n' "$(rolemesh_java_major "$jdk")" "$jdk"; done | sort -rn | cut -d' ' -f2); do
+    [ -n "$candidate" ] && [ -x "$candidate" ] || continue
+    major=$(rolemesh_java_major "$candidate")
+    if [ "$major" -ge "$ROLEMESH_MIN_JAVA" ]; then
       printf '%s\n' "$candidate"
       return 0
     fi
+    found=${found:-"Java $major at $(readlink -f "$candidate")"}
   done
-  if command -v java >/dev/null 2>&1; then
-    command -v java
-    return 0
-  fi
-  echo "rolemesh: no java found (set JAVA_HOME)" >&2
+  echo "rolemesh: found ${found:-no java}; RoleMesh needs Java $ROLEMESH_MIN_JAVA or newer (install a JDK" \
+    "$ROLEMESH_MIN_JAVA+ or set JAVA_HOME to one)" >&2
   return 1
 }
 
-# Prints the feature release of a java (25 for 25.0.3) from its JDK's release file, or 0 when there is none.
+# Prints the feature release of a java (25 for 25.0.3, 8 for 1.8.0): from its JDK's release file, which needs no
+# JVM start, else from `java -version`; 0 when neither says.
 rolemesh_java_major() {
   local release version
   release=$(dirname "$(dirname "$(readlink -f "$1")")")/release
-  version=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release" 2>/dev/null)
+  version=$(sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$release" 2>/dev/null)
+  if [ -z "$version" ]; then
+    version=$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9.]*\).*/\1/p' | head -1)
+  fi
+  version=${version#1.}
+  version=${version%%.*}
   printf '%s\n' "${version:-0}"
 }
 
@@ -51,13 +78,13 @@ rolemesh_ensure_jar() {
 # AOT cache that bin/rolemesh-aot writes (target/rolemesh.aot) is used while it is newer than the jar, so a rebuild
 # retires it; ROLEMESH_AOT=off ignores it.
 rolemesh_exec() {
-  local java aot=() unsafe=() heap=()
+  local java major aot=() unsafe=() heap=()
   java=$(rolemesh_find_java) || exit 1
   rolemesh_ensure_jar "$java" || exit 1
+  major=$(rolemesh_java_major "$java")
   # JDK 23+ hides sun.misc.Unsafe's memory access by default; Netty then sets up a java.lang.foreign fallback at
-  # every start (about 0.2 s on one core) and takes slower paths after. The JDK's release file names the version
-  # without starting a JVM.
-  if [ "$(rolemesh_java_major "$java")" -ge 23 ]; then
+  # every start (about 0.2 s on one core) and takes slower paths after. JDKs before 23 refuse the flag.
+  if [ "$major" -ge 23 ]; then
     unsafe=(--sun-misc-unsafe-memory-access=allow)
   fi
   # Heap for the proxies (gateway, node agent). Their live data is the open connections, about 19 KiB per stream,
@@ -67,8 +94,8 @@ rolemesh_exec() {
   # room for roughly 15,000 streams and kept the process under 490 MiB. Out of memory, the process exits for its
   # supervisor to restart rather than limp on. $JAVA_OPTS comes later: JAVA_OPTS=-Xmx1g raises the cap.
   case "${1:-}" in gateway|node-agent) heap=(-Xmn32m -Xmx384m -XX:+ExitOnOutOfMemoryError) ;; esac
-  if [ "${ROLEMESH_AOT:-on}" != off ] && [ "$ROLEMESH_REPO/target/rolemesh.aot" -nt "$ROLEMESH_JAR" ] \
-      && [[ "${JAVA_OPTS:-}" != *AOTCache* ]]; then
+  if [ "$major" -ge 25 ] && [ "${ROLEMESH_AOT:-on}" != off ] \
+      && [ "$ROLEMESH_REPO/target/rolemesh.aot" -nt "$ROLEMESH_JAR" ] && [[ "${JAVA_OPTS:-}" != *AOTCache* ]]; then
     aot=("-XX:AOTCache=$ROLEMESH_REPO/target/rolemesh.aot")
   fi
   # shellcheck disable=SC2086 # JAVA_OPTS holds several flags on purpose

@@ -170,7 +170,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   private static boolean backendBroke(Failure failure) {
     return switch (failure.kind()) {
       case REFUSED, CONNECT_TIMEOUT, UPSTREAM_CLOSED, UPSTREAM_ERROR -> true;
-      case READ_TIMEOUT, TOTAL_TIMEOUT, CLIENT_GONE -> false;
+      case READ_TIMEOUT, TOTAL_TIMEOUT, WRITE_STALL, CLIENT_GONE -> false;
     };
   }
 

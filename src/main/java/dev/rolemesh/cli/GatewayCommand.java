@@ -5,10 +5,12 @@ import dev.rolemesh.config.ConfigLoader;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.registry.RegistrySettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code rolemesh-gateway}: load the config (exit 2 with one line if it is bad), then serve until stopped. */
@@ -29,15 +31,35 @@ final class GatewayCommand implements Callable<Integer> {
   @Option(names = "--port", description = "Listen port (overrides gateway.port; default 8000).")
   Integer port;
 
+  @Mixin
+  LogOptions logOptions = new LogOptions();
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
-    JsonLog log = JsonLog.stdout();
+    String badPort = Listening.portProblem("--port", port);
+    if (badPort != null) {
+      System.err.println("rolemesh: " + badPort);
+      return 2;
+    }
+    Path configPath = ConfigLoader.chooseConfigPath(config, env);
+    if (configPath.equals(ConfigLoader.DEFAULT_CONFIG) && !Files.exists(configPath)) {
+      System.err.println("rolemesh: no config: " + configPath.toAbsolutePath() + " does not exist; copy"
+          + " configs/models.example.yaml there, or name a config with --config FILE or " + ConfigLoader.CONFIG_ENV
+          + "=FILE (bin/rolemesh demo needs none)");
+      return 2;
+    }
+    JsonLog log;
+    try {
+      log = logOptions.open(env);
+    } catch (IllegalArgumentException e) {
+      System.err.println("rolemesh: " + e.getMessage());
+      return 2;
+    }
     GatewayConfig loaded;
     RegistrySettings registry;
     try {
-      loaded = ConfigLoader.load(ConfigLoader.chooseConfigPath(config, env), override, env,
-          warning -> log.warn("config_warning", warning));
+      loaded = ConfigLoader.load(configPath, override, env, warning -> log.warn("config_warning", warning));
       registry = RegistrySettings.fromEnv(env);
     } catch (ConfigException e) {
       log.flush();

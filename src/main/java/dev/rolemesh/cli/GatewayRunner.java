@@ -33,8 +33,7 @@ final class GatewayRunner {
       server = start(vertx, config, registry, log);
     } catch (Exception e) {
       log.flush();
-      System.err.println("rolemesh: cannot listen on " + config.gateway().host() + ":" + config.gateway().port()
-          + ": " + e.getMessage());
+      System.err.println("rolemesh: " + Listening.failure(config.gateway().host(), config.gateway().port(), e));
       vertx.close();
       return 1;
     }

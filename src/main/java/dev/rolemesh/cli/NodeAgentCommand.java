@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -22,9 +23,12 @@ import picocli.CommandLine.Spec;
  * {@code rolemesh node-agent}: runs the node agent until SIGTERM/SIGINT, then deregisters and stops every
  * llama-server it started before exiting, so no process outlives it.
  */
-@Command(name = "node-agent",
+@Command(name = "node-agent", mixinStandardHelpOptions = true,
     description = "Run the node agent: supervise llama-server per GPU and register with the gateway.")
 final class NodeAgentCommand implements Callable<Integer> {
+
+  /** How its messages start, the launcher's name, as the gateway's start with "rolemesh: ". */
+  static final String NAME = "rolemesh-node-agent";
 
   /** Exit code for a configuration that cannot be used. */
   static final int BAD_CONFIG = 2;
@@ -38,27 +42,36 @@ final class NodeAgentCommand implements Callable<Integer> {
   @Option(names = "--config-override", description = "Merged over --config: machine-specific paths, keys, hosts.")
   Path configOverride;
 
+  @Mixin
+  LogOptions logOptions = new LogOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     PrintWriter err = spec.commandLine().getErr();
+    JsonLog log;
+    try {
+      log = logOptions.open(System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println(NAME + ": " + e.getMessage());
+      err.flush();
+      return BAD_CONFIG;
+    }
     AgentConfig agentConfig;
     try {
       agentConfig = AgentConfigBinder.load(config, configOverride, System.getenv(),
-          warning -> err.println("warning: " + warning));
+          warning -> err.println(NAME + ": warning: " + warning));
     } catch (ConfigException e) {
-      err.println(e.getMessage());
+      err.println(NAME + ": " + e.getMessage());
       err.flush();
       return BAD_CONFIG;
     }
     err.flush();
-    JsonLog log = JsonLog.stdout();
     Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
     NodeAgent agent;
     try {
       agent = NodeAgent.start(vertx, agentConfig, log).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      err.println("node-agent: cannot start on " + agentConfig.host() + ":" + agentConfig.port() + ": "
-          + e.getCause().getMessage());
+      err.println(NAME + ": " + Listening.failure(agentConfig.host(), agentConfig.port(), e.getCause()));
       err.flush();
       vertx.close();
       return 1;
@@ -77,7 +90,7 @@ final class NodeAgentCommand implements Callable<Integer> {
         agent.stop().toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
         vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
       } catch (Exception e) {
-        System.err.println("node-agent: unclean shutdown: " + e);
+        System.err.println(NAME + ": unclean shutdown: " + e);
       } finally {
         log.flush();
         stopped.countDown();

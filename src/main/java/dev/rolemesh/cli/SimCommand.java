@@ -24,6 +24,7 @@ import picocli.CommandLine.Unmatched;
  */
 @Command(
     name = "sim",
+    mixinStandardHelpOptions = true,
     description = "Run the llama-server simulator (accepts and ignores llama-server flags it does not use).",
     modelTransformer = SimCommand.NoClustering.class)
 final class SimCommand implements Callable<Integer> {
@@ -99,7 +100,7 @@ final class SimCommand implements Callable<Integer> {
     try {
       simulator = Simulator.start(vertx, options).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      System.err.println("sim: error: cannot listen on " + host + ":" + port + ": " + e.getCause().getMessage());
+      System.err.println("sim: error: " + Listening.failure(host, port, e.getCause()));
       vertx.close();
       return 1;
     }

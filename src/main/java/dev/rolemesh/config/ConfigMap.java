@@ -24,10 +24,18 @@ public final class ConfigMap {
     this.entries = copy;
   }
 
-  /** The value under {@code key}, a null node if absent; the key counts as known from now on. */
+  /**
+   * The value under {@code key}, a null node if absent; the key counts as known from now on. An absent key remembers
+   * a key of this mapping that looks like a misspelling of it, so that "required" errors can name both.
+   */
   public ConfigNode get(String key) {
     asked.add(key);
-    return node.child(node.path().key(key), entries.get(key));
+    ConfigNode child = node.child(node.path().key(key), entries.get(key));
+    if (!entries.containsKey(key)) {
+      KeySuggestions.closest(key, entries.keySet().stream().filter(other -> !asked.contains(other)).toList())
+          .ifPresent(typo -> child.misspeltAs(node.path().key(typo)));
+    }
+    return child;
   }
 
   /** Whether {@code key} is written in the file at all, even as {@code null}; the key counts as known. */
@@ -45,11 +53,14 @@ public final class ConfigMap {
     return entries.isEmpty();
   }
 
-  /** Sends a warning for each key nobody asked for; call it once the mapping has been read. */
+  /**
+   * Sends a warning for each key nobody asked for, with the known key it is closest to, if any; call it once the
+   * mapping has been read.
+   */
   public void warnUnknownKeys() {
     for (String key : entries.keySet()) {
       if (!asked.contains(key)) {
-        node.warnUnknownKey(node.path().key(key));
+        node.warnUnknownKey(node.path().key(key), KeySuggestions.closest(key, asked).orElse(null));
       }
     }
   }

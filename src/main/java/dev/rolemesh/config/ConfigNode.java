@@ -34,6 +34,8 @@ public final class ConfigNode {
   private final ConfigSources sources;
   private final FieldPath path;
   private final Object value;
+  /** For an absent key: a key beside it that looks like a misspelling of it, named in errors about this one. */
+  private FieldPath misspelt;
 
   ConfigNode(ConfigSources sources, FieldPath path, Object value) {
     this.sources = sources;
@@ -50,8 +52,14 @@ public final class ConfigNode {
     return value == null;
   }
 
-  /** An error about this value, for checks only the caller knows. */
+  /**
+   * An error about this value, for checks only the caller knows. For a required key that is missing beside a
+   * misspelling of it, the message names the misspelt key too.
+   */
   public ConfigException error(String message) {
+    if (isNull() && misspelt != null) {
+      return sources.error(path, message + " (the file has " + misspelt + ": a misspelling of " + path.segment() + "?)");
+    }
     return sources.error(path, message);
   }
 
@@ -59,8 +67,12 @@ public final class ConfigNode {
     sources.warn(path, message);
   }
 
-  void warnUnknownKey(FieldPath key) {
-    sources.warnUnknownKey(key);
+  void warnUnknownKey(FieldPath key, String suggestion) {
+    sources.warnUnknownKey(key, suggestion);
+  }
+
+  void misspeltAs(FieldPath key) {
+    misspelt = key;
   }
 
   /** {@code reader}'s reading of this node, or {@code fallback} when it is {@link #isNull()}. */

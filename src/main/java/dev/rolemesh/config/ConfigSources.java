@@ -46,7 +46,9 @@ final class ConfigSources {
     warnings.accept(message(fileOf(path), path, message));
   }
 
-  void warnUnknownKey(FieldPath path) {
-    warnings.accept(fileOf(path) + ": unknown key " + path + " (ignored)");
+  /** @param suggestion the known key the unknown one is closest to, or null */
+  void warnUnknownKey(FieldPath path, String suggestion) {
+    warnings.accept(fileOf(path) + ": unknown key " + path
+        + (suggestion == null ? " (ignored)" : " (ignored; did you mean " + suggestion + "?)"));
   }
 }

@@ -59,8 +59,9 @@ final class GatewayConfigBinder {
     Duration total = timeouts.has("total_s")
         ? timeouts.get("total_s").readOr(null, ConfigNode::asSeconds)
         : inherited.total();
+    Duration writeStall = timeouts.get("write_stall_s").readOr(inherited.writeStall(), ConfigNode::asSeconds);
     timeouts.warnUnknownKeys();
-    return new Timeouts(connect, read, total);
+    return new Timeouts(connect, read, total, writeStall);
   }
 
   private static AuthConfig auth(ConfigNode node) throws ConfigException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.rolemesh.json.JsonErrors;
 import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.util.HashMap;
@@ -64,7 +65,7 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
       }
       return new RequestPeek(model, stream, Map.copyOf(keys));
     } catch (JsonProcessingException e) {
-      throw new Invalid("Request body is not valid JSON: " + e.getOriginalMessage(), null);
+      throw new Invalid("Request body is not valid JSON: " + JsonErrors.describe(e), null);
     } catch (IOException e) {
       throw new Invalid("Request body could not be read: " + e.getMessage(), null);
     }

@@ -40,6 +40,28 @@ record HostFacts(String hostname, int cpus, long ramTotalBytes, long ramFreeByte
         os.getFreeMemorySize(), gpus, gpuError);
   }
 
+  /**
+   * Null when every configured GPU index is one nvidia-smi shows, else a warning naming those it does not show. They
+   * still get a server each (with that CUDA_VISIBLE_DEVICES), which is right for bin/rolemesh-sim or a CPU build
+   * standing in for llama-server, and a mistake otherwise.
+   */
+  String missingGpus(List<Integer> configured) {
+    List<Integer> shown = gpus.stream().map(Gpu::index).toList();
+    List<Integer> missing = configured.stream().filter(index -> !shown.contains(index)).toList();
+    if (missing.isEmpty()) {
+      return null;
+    }
+    String seen = shown.isEmpty()
+        ? "nvidia-smi shows no GPU" + (gpuError == null ? "" : " (" + gpuError + ")")
+        : "nvidia-smi shows only " + join(shown);
+    return "gpus lists " + join(missing) + " but " + seen + "; each still gets a llama-server with"
+        + " CUDA_VISIBLE_DEVICES set to its index, which only suits a CPU build or bin/rolemesh-sim";
+  }
+
+  private static String join(List<Integer> indexes) {
+    return String.join(", ", indexes.stream().map(String::valueOf).toList());
+  }
+
   /** Lines such as {@code 0, Tesla P40, 24576, 120}; lines that do not parse are skipped. */
   static List<Gpu> parseCsv(String csv) {
     List<Gpu> gpus = new ArrayList<>();

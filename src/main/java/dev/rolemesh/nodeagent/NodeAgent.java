@@ -112,6 +112,10 @@ public final class NodeAgent {
             HostFacts facts = probed.result();
             log.info("host_probed", facts.gpuError(), "hostname", facts.hostname(), "cpus", facts.cpus(),
                 "host_gpus", facts.gpus().stream().map(HostFacts.Gpu::name).toList());
+            String missing = facts.missingGpus(config.gpus());
+            if (missing != null) {
+              log.warn("gpus_not_found", missing, "gpus", config.gpus());
+            }
           } else {
             log.error("host_probe_failed", String.valueOf(probed.cause()));
           }

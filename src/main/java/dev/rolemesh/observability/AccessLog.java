@@ -18,9 +18,13 @@ public final class AccessLog {
    * @param entry what happened; {@code ttfbMs} is -1 when no byte reached the client from upstream
    */
   public void write(Entry entry) {
+    boolean failed = entry.status() >= 500;
+    if (!log.writes(failed ? LogSettings.Level.WARN : LogSettings.Level.INFO)) {
+      return;
+    }
     Instant at = Instant.now();
     log.record(gen -> {
-      JsonLog.writeHeader(gen, at, entry.status() >= 500 ? "warn" : "info", "request");
+      JsonLog.writeHeader(gen, at, failed ? "warn" : "info", "request");
       gen.writeStringField("request_id", entry.requestId());
       gen.writeStringField("method", entry.method());
       gen.writeStringField("path", entry.path());

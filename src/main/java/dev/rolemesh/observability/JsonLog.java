@@ -6,6 +6,7 @@ import dev.rolemesh.json.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One JSON object per line on stdout, formatted and written by a background thread so that an event loop never
  * waits on a slow terminal or pipe and never pays for JSON. When the queue is full, lines are dropped and counted
- * rather than blocking the data path; a warning with the count follows as soon as a line gets through.
+ * rather than blocking the data path; a warning with the count follows as soon as a line gets through. In the text
+ * format ({@link LogSettings}) the log thread turns each JSON line into a short line for a person; the event loop's
+ * part is the same in both formats. Lines below the settings' level are not even queued.
  *
  * <p>Under load the writer polls: it wakes every few milliseconds and writes everything queued with one system call.
  * Waking it per line (a blocking take) cost the event loop a futex call and a context switch per request. After a
@@ -27,7 +30,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class JsonLog {
 
   private static final ObjectMapper JSON = Json.MAPPER;
-  private static final JsonLog STDOUT = new JsonLog(System.out, 65_536);
   private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
   private static final int POLLS_BEFORE_BLOCKING = 100;
   private static final int BATCH = 4096;
@@ -42,33 +44,50 @@ public final class JsonLog {
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong pending = new AtomicLong();
   private final PrintStream out;
+  private final LogSettings settings;
 
-  JsonLog(PrintStream out, int capacity) {
+  JsonLog(PrintStream out, int capacity, LogSettings settings) {
     this.out = out;
+    this.settings = settings;
     this.queue = new ArrayBlockingQueue<>(capacity);
     Thread writer = Thread.ofPlatform().daemon().name("rolemesh-log").unstarted(this::drain);
     writer.start();
   }
 
+  /** Stdout in JSON, everything from info up: for code with no command line of its own, such as tests. */
   public static JsonLog stdout() {
-    return STDOUT;
+    return StdoutJson.LOG;
+  }
+
+  /** Stdout as a command's options and environment ask ({@link LogSettings#resolve}); one per process. */
+  public static JsonLog stdout(LogSettings settings) {
+    return new JsonLog(System.out, 65_536, settings);
   }
 
   /** A log of its own onto another stream, e.g. for a test that reads what was logged. */
   public static JsonLog to(PrintStream out) {
-    return new JsonLog(out, 65_536);
+    return to(out, LogSettings.JSON);
+  }
+
+  public static JsonLog to(PrintStream out, LogSettings settings) {
+    return new JsonLog(out, 65_536, settings);
+  }
+
+  /** Whether lines of {@code level} are written; a caller with a costly line can skip building it. */
+  public boolean writes(LogSettings.Level level) {
+    return settings.writes(level);
   }
 
   public void info(String event, String msg, Object... keyValues) {
-    log("info", event, msg, keyValues);
+    log(LogSettings.Level.INFO, event, msg, keyValues);
   }
 
   public void warn(String event, String msg, Object... keyValues) {
-    log("warn", event, msg, keyValues);
+    log(LogSettings.Level.WARN, event, msg, keyValues);
   }
 
   public void error(String event, String msg, Object... keyValues) {
-    log("error", event, msg, keyValues);
+    log(LogSettings.Level.ERROR, event, msg, keyValues);
   }
 
   /** Queues a line that writes its own fields (the access log's, which avoid building a map per request). */
@@ -80,10 +99,13 @@ public final class JsonLog {
     }
   }
 
-  private void log(String level, String event, String msg, Object... keyValues) {
+  private void log(LogSettings.Level level, String event, String msg, Object... keyValues) {
+    if (!settings.writes(level)) {
+      return;
+    }
     Instant at = Instant.now();
     record(gen -> {
-      writeHeader(gen, at, level, event);
+      writeHeader(gen, at, level.jsonName(), event);
       if (msg != null) {
         gen.writeStringField("msg", msg);
       }
@@ -129,7 +151,7 @@ public final class JsonLog {
           Instant at = Instant.now();
           format(bytes, scratch, gen -> {
             writeHeader(gen, at, "warn", "log_lines_dropped");
-            gen.writeStringField("msg", "the log queue was full; lines were dropped");
+            gen.writeStringField("msg", "the log queue was full; " + lost + " lines were dropped");
             gen.writeNumberField("count", lost);
           });
         }
@@ -149,18 +171,31 @@ public final class JsonLog {
     }
   }
 
-  /** Appends one line; a line whose fields fail to serialise is skipped, not allowed to break the batch. */
-  private static void format(ByteArrayOutputStream batch, ByteArrayOutputStream scratch, Line line) {
+  /**
+   * Appends one line; a line whose fields fail to serialise is skipped, not allowed to break the batch. A text line
+   * is the JSON line read back and rendered: slower, but a terminal is read by a person, not fed 50,000 lines a second.
+   */
+  private void format(ByteArrayOutputStream batch, ByteArrayOutputStream scratch, Line line) {
     scratch.reset();
     try (JsonGenerator gen = JSON.createGenerator(scratch)) {
       gen.writeStartObject();
       line.writeFields(gen);
       gen.writeEndObject();
       gen.flush();
+      if (settings.format() == LogSettings.Format.TEXT) {
+        String text = TextLine.render(JSON.readTree(scratch.toByteArray()), settings.colour());
+        batch.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
       scratch.write('\n');
       scratch.writeTo(batch);
     } catch (IOException | RuntimeException e) {
       // skipped: the batch keeps only whole lines
     }
+  }
+
+  /** Created on first use, so a process that logs through {@link #stdout(LogSettings)} has one writer thread. */
+  private static final class StdoutJson {
+    static final JsonLog LOG = new JsonLog(System.out, 65_536, LogSettings.JSON);
   }
 }

@@ -27,6 +27,11 @@ public record Failure(Kind kind, String detail) {
     /** The upstream closed or reset the connection before the response was complete. */
     UPSTREAM_CLOSED(502),
     UPSTREAM_ERROR(502),
+    /**
+     * The client stopped reading: nothing could be written to it for write_stall_s. Only happens once the response
+     * has started, so the status is the upstream's; this one is for completeness.
+     */
+    WRITE_STALL(408),
     /** The client went away; nobody is left to answer. */
     CLIENT_GONE(499);
 

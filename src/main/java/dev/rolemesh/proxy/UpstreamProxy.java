@@ -90,6 +90,7 @@ public final class UpstreamProxy {
     private long lastRead = started;
     /** While the client reads slower than the backend writes, the backend's silence is the gateway's doing. */
     private boolean paused;
+    private long pausedAt;
     private boolean headCopied;
     private boolean requestWritten;
     private long bytes;
@@ -113,7 +114,7 @@ public final class UpstreamProxy {
         totalTimer = vertx.setTimer(Math.max(1, leftMs), id -> fail(new Failure(
             Failure.Kind.TOTAL_TIMEOUT, "exceeded total_s=" + Seconds.format(upstream.timeouts().total()))));
       }
-      armReadTimer(upstream.timeouts().read().toMillis());
+      armReadTimer(Math.min(upstream.timeouts().read().toMillis(), upstream.timeouts().writeStall().toMillis()));
       client.request(options()).onComplete(created -> {
         if (created.failed()) {
           fail(Failure.connecting(created.cause(), upstream.timeouts()));
@@ -161,18 +162,35 @@ public final class UpstreamProxy {
     }
 
     /**
-     * read_s is a limit on silence, before the headers and between chunks alike. Rather than a timer per chunk,
-     * one timer checks when the last byte came and re-arms itself for the rest of the window.
+     * One timer per exchange, re-arming itself, watches two limits. read_s is a limit on the upstream's silence,
+     * before the headers and between chunks alike; time paused for a slow client does not count. write_stall_s is
+     * a limit on that pause: a client that stopped reading must not hold the backend's slot forever. The timer never
+     * sleeps longer than write_stall_s, so a pause that starts between two firings is caught on time.
      */
     private void armReadTimer(long delayMs) {
       readTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
-        long limitNanos = upstream.timeouts().read().toNanos();
-        long silentNanos = System.nanoTime() - lastRead;
-        if (silentNanos >= limitNanos && !paused) {
+        if (isDone()) {
+          return;
+        }
+        long now = System.nanoTime();
+        long stallLimit = upstream.timeouts().writeStall().toNanos();
+        if (paused) {
+          long stalled = now - pausedAt;
+          if (stalled >= stallLimit) {
+            fail(new Failure(Failure.Kind.WRITE_STALL, "client stopped reading: nothing could be written for"
+                + " write_stall_s=" + Seconds.format(upstream.timeouts().writeStall())));
+          } else {
+            armReadTimer((stallLimit - stalled) / 1_000_000 + 1);
+          }
+          return;
+        }
+        long readLimit = upstream.timeouts().read().toNanos();
+        long silent = now - lastRead;
+        if (silent >= readLimit) {
           fail(new Failure(Failure.Kind.READ_TIMEOUT,
               "no data within read_s=" + Seconds.format(upstream.timeouts().read())));
-        } else if (!isDone()) {
-          armReadTimer(paused ? limitNanos / 1_000_000 : (limitNanos - silentNanos) / 1_000_000 + 1);
+        } else {
+          armReadTimer(Math.min(readLimit - silent, stallLimit) / 1_000_000 + 1);
         }
       });
     }
@@ -208,6 +226,7 @@ public final class UpstreamProxy {
         if (response.writeQueueFull()) {
           upstreamResponse.pause();
           paused = true;
+          pausedAt = System.nanoTime();
           response.drainHandler(v -> {
             paused = false;
             lastRead = System.nanoTime();

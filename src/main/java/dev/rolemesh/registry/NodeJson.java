@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.NodeIds;
+import dev.rolemesh.json.JsonErrors;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
@@ -124,7 +125,7 @@ public final class NodeJson {
     try {
       root = JSON.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new Invalid(400, e.getOriginalMessage(), null);
+      throw new Invalid(400, "not valid JSON: " + JsonErrors.describe(e), null);
     } catch (IOException e) {
       throw new Invalid(400, String.valueOf(e.getMessage()), null);
     }

@@ -11,21 +11,43 @@ import org.junit.jupiter.api.Test;
 /** README's first command: the demo shows listing, routing by role and streaming, with no GPU and no model. */
 class DemoCommandTest {
 
-  private static final String LOG_PREFIX = "The gateway's log, one JSON line per request: ";
+  private static final String LOG_PREFIX = "The gateway's log, one JSON line per request (removed when the demo ends): ";
+
+  private static Path log(List<String> out) {
+    return Path.of(out.stream().filter(line -> line.startsWith(LOG_PREFIX)).findFirst().orElseThrow()
+        .substring(LOG_PREFIX.length()));
+  }
 
   @Test
-  void theWalkThroughRoutesBothRolesAndStreams() throws Exception {
-    try (JavaProcess demo = JavaProcess.start(null, List.of(), true, "demo", "--port", "0", "--once")) {
-      assertThat(demo.awaitExit()).isEqualTo(0);
+  void theWalkThroughRoutesBothRolesAndStreamsAndTheLogGoesWithTheDemo() throws Exception {
+    try (JavaProcess demo = JavaProcess.start(null, List.of(), true, "demo", "--port", "0")) {
+      demo.awaitLine(line -> line.equals("Ctrl-C stops it."));
       List<String> out = demo.output();
       assertThat(out).contains("  planner", "  writer");
       assertThat(out).anyMatch(line -> line.startsWith("  served by backend model planner-sim: Once upon a time"));
       assertThat(out).anyMatch(line -> line.startsWith("  Once upon a time"));
-      String logLine = out.stream().filter(line -> line.startsWith(LOG_PREFIX)).findFirst().orElseThrow();
-      Path log = Path.of(logLine.substring(LOG_PREFIX.length()));
+      Path log = log(out);
       assertThat(Files.readAllLines(log))
           .anyMatch(line -> line.contains("\"event\":\"request\"") && line.contains("\"stream\":true"));
-      Files.delete(log);
+
+      demo.terminate();
+      demo.awaitExit();
+      assertThat(log).doesNotExist();
+    }
+  }
+
+  @Test
+  void withTheAgentAModelIsLoadedThenAGpuSwitchedAndTheStreamArrives() throws Exception {
+    try (JavaProcess demo = JavaProcess.start(null, List.of(), true, "demo", "--agent", "--once", "--port", "0")) {
+      assertThat(demo.awaitExit()).as("exit code; stderr: %s", demo.errors()).isEqualTo(0);
+      List<String> out = demo.output();
+      assertThat(out).contains("  planner-sim for role planner", "  writer-sim for role writer",
+          "  coder-sim for role coder");
+      assertThat(out).anyMatch(line -> line.startsWith("  served by planner-sim after "));
+      assertThat(out).anyMatch(line -> line.startsWith("  served by writer-sim after "));
+      assertThat(out).anyMatch(line -> line.startsWith("  Once upon a time"));
+      assertThat(out).anyMatch(line -> line.startsWith("  GPU 0: coder-sim ready   GPU 1: writer-sim ready"));
+      assertThat(log(out)).doesNotExist();
     }
   }
 }

@@ -135,17 +135,17 @@ class ConfigLoaderTest {
   void modelTimeoutsFallBackKeyByKeyToTheGatewayOnes() throws ConfigException {
     GatewayConfig config = load("""
         gateway:
-          timeouts: {connect_s: 1, read_s: 30, total_s: 600}
+          timeouts: {connect_s: 1, read_s: 30, total_s: 600, write_stall_s: 20}
         models:
-          slow: {type: discovered, timeouts: {read_s: 900}}
+          slow: {type: discovered, timeouts: {read_s: 900, write_stall_s: 5}}
           uncapped: {type: discovered, timeouts: {total_s: null}}
           plain: {type: discovered}
         """);
 
-    assertThat(config.models().get("slow").timeouts())
-        .isEqualTo(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(900), Duration.ofSeconds(600)));
+    assertThat(config.models().get("slow").timeouts()).isEqualTo(new Timeouts(
+        Duration.ofSeconds(1), Duration.ofSeconds(900), Duration.ofSeconds(600), Duration.ofSeconds(5)));
     assertThat(config.models().get("uncapped").timeouts())
-        .isEqualTo(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), null));
+        .isEqualTo(new Timeouts(Duration.ofSeconds(1), Duration.ofSeconds(30), null, Duration.ofSeconds(20)));
     assertThat(config.models().get("plain").timeouts()).isEqualTo(config.gateway().timeouts());
   }
 

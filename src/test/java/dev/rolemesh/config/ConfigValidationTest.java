@@ -122,14 +122,28 @@ class ConfigValidationTest {
     assertThat(config.models().keySet()).containsExactly("planner", "reviewer");
     assertThat(warnings).containsExactlyInAnyOrder(
         file + ": unknown key colour (ignored)",
-        file + ": unknown key gateway.timout (ignored)",
-        file + ": unknown key gateway.timeouts.read (ignored)",
+        file + ": unknown key gateway.timout (ignored; did you mean timeouts?)",
+        file + ": unknown key gateway.timeouts.read (ignored; did you mean read_s?)",
         file + ": unknown key auth.client_keys (ignored)",
         file + ": unknown key models.planner.temprature (ignored)",
         file + ": models.planner.role: only used by type: discovered (ignored)",
         file + ": models.reviewer.proxy_url: only used by type: proxy (ignored)",
         file + ": models.reviewer.api_key: only used by type: proxy (ignored)",
-        file + ": unknown key models.reviewer.timeouts.total (ignored)");
+        file + ": unknown key models.reviewer.timeouts.total (ignored; did you mean total_s?)");
+  }
+
+  @Test
+  void aMisspeltRequiredKeyIsNamedWithTheKeyItShouldBe() {
+    Path file = write(dir, "models.yaml", """
+        models:
+          planner:
+            type: proxy
+            proxy_ulr: http://127.0.0.1:8011
+        """);
+
+    assertThatThrownBy(() -> ConfigLoader.load(file, null, Map.of(), warnings::add))
+        .hasMessage(file + ": models.planner.proxy_url: required for type: proxy, like http://127.0.0.1:8011"
+            + " (the file has models.planner.proxy_ulr: a misspelling of proxy_url?)");
   }
 
   @Test
@@ -144,7 +158,7 @@ class ConfigValidationTest {
     assertThatThrownBy(() -> ConfigLoader.load(base, override, Map.of(), warnings::add))
         .hasMessage(override + ": models.planner.proxy_url: must be an http(s) URL like http://127.0.0.1:8011,"
             + " got \"localhost:8011\"");
-    assertThat(warnings).containsExactly(override + ": unknown key gateway.prot (ignored)");
+    assertThat(warnings).containsExactly(override + ": unknown key gateway.prot (ignored; did you mean port?)");
   }
 
   @Test

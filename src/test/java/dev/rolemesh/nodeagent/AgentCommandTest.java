@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rolemesh.testing.JavaProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,18 @@ import org.junit.jupiter.api.io.TempDir;
 class AgentCommandTest {
 
   @TempDir Path dir;
+
+  @Test
+  void aBadConfigIsOneLineStartingWithTheAgentsName() throws Exception {
+    Files.writeString(dir.resolve("agent.yaml"), "node_id: box\nlisten: {hots: 127.0.0.1}\n");
+
+    try (JavaProcess agent = JavaProcess.start(dir, List.of(), true, "node-agent", "--config", "agent.yaml")) {
+      assertThat(agent.awaitExit()).isEqualTo(2);
+      assertThat(agent.errors()).isNotEmpty().allMatch(line -> line.startsWith("rolemesh-node-agent: "));
+      assertThat(agent.errors()).contains(
+          "rolemesh-node-agent: warning: agent.yaml: unknown key listen.hots (ignored; did you mean host?)");
+    }
+  }
 
   @Test
   void listeningBeyondLoopbackWarnsLoudlyThatTheAgentHasNoAuthentication() throws Exception {

@@ -99,7 +99,7 @@ class AgentConfigTest {
   void unknownKeysWarnAndLoadingGoesOn() throws Exception {
     load("node_id: box\nlisten: {hots: 0.0.0.0}\n" + BINARY + MODEL);
 
-    assertThat(warnings).singleElement().asString().endsWith("agent.yaml: unknown key listen.hots (ignored)");
+    assertThat(warnings).singleElement().asString().endsWith("agent.yaml: unknown key listen.hots (ignored; did you mean host?)");
   }
 
   @Test
@@ -194,6 +194,6 @@ class AgentConfigTest {
 
     assertThat(code).isEqualTo(2);
     assertThat(err.toString().lines().toList()).singleElement().asString()
-        .startsWith(bad + ": models: must list at least one model");
+        .startsWith("rolemesh-node-agent: " + bad + ": models: must list at least one model");
   }
 }

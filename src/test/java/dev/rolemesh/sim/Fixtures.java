@@ -4,23 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.testing.RawHttp;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The llama-server captures in shared/fixtures/llama-server, parsed. */
+/**
+ * The llama-server captures in src/test/resources/fixtures/llama-server (README.md there says how they were taken),
+ * parsed. They are read from the test classpath, so the tests need nothing outside the repository.
+ */
 final class Fixtures {
 
-  private static final Path DIR = Path.of(System.getProperty("rolemesh.shared", "../shared"), "fixtures", "llama-server");
+  private static final String DIR = "/fixtures/llama-server/";
 
   private Fixtures() {}
 
   static String text(String name) {
-    try {
-      return Files.readString(DIR.resolve(name), StandardCharsets.UTF_8);
+    try (InputStream in = Fixtures.class.getResourceAsStream(DIR + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no capture " + DIR + name + " on the test classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.testing.JavaProcess;
 import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.TestModels;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,6 +33,17 @@ class SimCommandProcessTest {
 
       sim.process().destroy();
       assertThat(sim.process().waitFor(30, TimeUnit.SECONDS)).as("exits on SIGTERM").isTrue();
+    }
+  }
+
+  @Test
+  void aRealModelFileIsServedUnderItsFileName() throws Exception {
+    try (JavaProcess sim = launch("sim", "--port", "0", "-m", TestModels.stories260K().toString())) {
+      String line = sim.awaitLine(any -> true);
+      assertThat(line).startsWith("sim: listening on http://127.0.0.1:").endsWith("(model stories260K.gguf)");
+      int port = Integer.parseInt(line.replaceAll(".*:(\\d+) .*", "$1"));
+      assertThat(RawHttp.call(port, "GET", "/v1/models", null).json().at("/data/0/id").asText())
+          .isEqualTo("stories260K.gguf");
     }
   }
 

@@ -23,10 +23,11 @@ public final class JavaProcess implements AutoCloseable {
 
   /**
    * The test JVM's own flags (see the surefire argLine): without them every child prints JDK warnings about native
-   * access and Unsafe, which would be taken for what the program printed.
+   * access and Unsafe, which would be taken for what the program printed. JDKs before 23 refuse the Unsafe flag.
    */
-  private static final List<String> QUIET_JDK = List.of(
-      "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
+  private static final List<String> QUIET_JDK = Runtime.version().feature() >= 23
+      ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+      : List.of("--enable-native-access=ALL-UNNAMED");
 
   private final Process process;
   private final List<String> lines = new ArrayList<>();
