@@ -7,7 +7,8 @@
 #
 # Options: --rounds N (default 3; smoke 1)  --out FILE  --big N (largest stream count, default 10000, capped by the
 # open-file limit)  --no-big (skip it)  --noisy "why" (label the figures as taken on a busy machine)
-#          --only LIST (some of chat,streams,cancel,coldstart; default all)  --targets LIST (of direct,gateway,nginx)
+#          --only LIST (some of chat,streams,cancel,coldstart; default all)  --targets LIST (of direct,gateway,nginx,
+#          gateway-nometrics: a second gateway with gateway.metrics: false, to measure what metrics cost)
 #          --report-only (rewrite the report from the last run's target/bench/results.jsonl; same other options)
 # Environment: GATEWAY_JAVA_OPTS, JVM flags for the gateway under test (default none: what a user gets).
 #
@@ -55,6 +56,7 @@ SIM_PORT0=18100      # simulator k listens on SIM_PORT0 + k
 GW_PORT=18000
 NGINX_PORT=18001
 COLD_PORT=18002
+NOMETRICS_PORT=18003 # target gateway-nometrics: the gateway with gateway.metrics: false (opt in with --targets)
 SIM_MAX_SLOTS=1000   # the simulator's -np is capped at 1024: more streams than that use more simulators
 
 if [ "$MODE" = smoke ]; then
@@ -226,24 +228,26 @@ for k in $(seq 0 $((SIMS - 1))); do
   wait_http "http://127.0.0.1:$((SIM_PORT0 + k))/health" "${!pid_var}" "simulator $k"
 done
 
-gateway_config() { # gateway_config PORT
-  printf 'version: 1\ndefault_model: bench-0\ngateway:\n  host: 127.0.0.1\n  port: %s\nauth:\n  client_api_keys: []\nmodels:\n' "$1"
+gateway_config() { # gateway_config PORT [METRICS]
+  printf 'version: 1\ndefault_model: bench-0\ngateway:\n  host: 127.0.0.1\n  port: %s\n  metrics: %s\nauth:\n  client_api_keys: []\nmodels:\n' "$1" "${2:-true}"
   for k in $(seq 0 $((SIMS - 1))); do
     printf '  bench-%s:\n    type: proxy\n    proxy_url: http://127.0.0.1:%s\n' "$k" $((SIM_PORT0 + k))
   done
 }
 gateway_config $GW_PORT > "$WORK/gateway.yaml"
 gateway_config $COLD_PORT > "$WORK/gateway-cold.yaml"
+gateway_config $NOMETRICS_PORT false > "$WORK/gateway-nometrics.yaml"
 
-start_gateway() {
-  local cmd=("$REPO/bin/rolemesh-gateway" --config "$WORK/gateway.yaml")
+start_gateway() { # start_gateway [NAME PORT]: sets GW_PID (or NOMETRICS_PID for gateway-nometrics)
+  local name=${1:-gateway} port=${2:-$GW_PORT} pid
+  local cmd=("$REPO/bin/rolemesh-gateway" --config "$WORK/$name.yaml")
   echo "taskset -c $PROXY_CPU ${cmd[*]#$REPO/}" >> "$COMMANDS"
   # without the AOT cache of an earlier run, so every run measures the same JVM
-  JAVA_OPTS=${GATEWAY_JAVA_OPTS:-} ROLEMESH_AOT=off ROLE_MESH_STATE_DIR=$WORK/state taskset -c "$PROXY_CPU" "${cmd[@]}" > "$WORK/gateway.log" 2>&1 &
-  GW_PID=$!
-  PIDS+=("$GW_PID")
-  wait_http "http://127.0.0.1:$GW_PORT/health" "$GW_PID" gateway
-  GW_PID=$(leaf_pid "$GW_PID")
+  JAVA_OPTS=${GATEWAY_JAVA_OPTS:-} ROLEMESH_AOT=off ROLE_MESH_STATE_DIR=$WORK/state-$name taskset -c "$PROXY_CPU" "${cmd[@]}" > "$WORK/$name.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  wait_http "http://127.0.0.1:$port/health" "$pid" "$name"
+  if [ "$name" = gateway ]; then GW_PID=$(leaf_pid "$pid"); else NOMETRICS_PID=$(leaf_pid "$pid"); fi
 }
 
 start_nginx() {
@@ -295,6 +299,7 @@ EOF
 }
 
 start_gateway
+case ",$TARGET_LIST," in *,gateway-nometrics,*) start_gateway gateway-nometrics $NOMETRICS_PORT ;; esac
 start_nginx
 
 SIM_URLS=""
@@ -303,11 +308,12 @@ url_of() { # url_of TARGET [all]: the chat completions URL(s) of a target
   case "$1" in
     direct) if [ "${2:-}" = all ]; then echo "$SIM_URLS"; else echo "http://127.0.0.1:$SIM_PORT0/v1/chat/completions"; fi ;;
     gateway) echo "http://127.0.0.1:$GW_PORT/v1/chat/completions" ;;
+    gateway-nometrics) echo "http://127.0.0.1:$NOMETRICS_PORT/v1/chat/completions" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" ;;
   esac
 }
 rss_pid_of() {
-  case "$1" in gateway) echo "$GW_PID" ;; nginx) echo "$NGINX_WORKER" ;; *) echo "" ;; esac
+  case "$1" in gateway) echo "$GW_PID" ;; gateway-nometrics) echo "$NOMETRICS_PID" ;; nginx) echo "$NGINX_WORKER" ;; *) echo "" ;; esac
 }
 IFS=, read -r -a TARGETS <<< "$TARGET_LIST"
 STARTED=$(date +%s)
@@ -382,7 +388,7 @@ wanted cancel && for round in $(seq "$ROUNDS"); do
 done
 
 # --- (d) cold start ---------------------------------------------------------------------------------------------
-kill "$GW_PID" "$NGINX_PID" 2>/dev/null || true
+kill "$GW_PID" "$NGINX_PID" ${NOMETRICS_PID:-} 2>/dev/null || true
 coldstart_run() { # coldstart_run VARIANT ROUND CPUS ENV...
   local variant=$1 round=$2 cpus=$3
   shift 3

@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
@@ -48,11 +49,17 @@ public final class GatewayServer {
   /** @param registry where registered nodes are saved and when they go stale (from the environment, via the CLI) */
   public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
       RegistrySettings registry) {
+    return start(vertx, config, log, registry, System::nanoTime);
+  }
+
+  /** @param limitsClock monotonic nanoseconds for the client keys' rate limits (tests pass one they move) */
+  public static Future<GatewayServer> start(Vertx vertx, GatewayConfig config, JsonLog log,
+      RegistrySettings registry, LongSupplier limitsClock) {
     // Restoring the registry reads a file: on a worker, never on an event loop.
     return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
       AtomicReference<GatewayState> state = new AtomicReference<>();
       Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
-      state.set(first(vertx, config, log, nodes, telemetry));
+      state.set(first(vertx, config, log, nodes, telemetry, limitsClock));
       return deploy(vertx, config, state, telemetry);
     });
   }
@@ -80,21 +87,21 @@ public final class GatewayServer {
   }
 
   private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
-      Telemetry telemetry) {
+      Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return state(vertx, 1, config, nodes, telemetry, log, System.currentTimeMillis() / 1000, via);
+    return state(vertx, 1, config, nodes, telemetry, log, System.currentTimeMillis() / 1000, via, limitsClock);
   }
 
   private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,
-      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via) {
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
     RoleTable roles = new RoleTable(config);
-    BackendChooser chooser = new BackendChooser(nodes);
+    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey());
     UpstreamProbe probe = new UpstreamProbe(
         UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
         config.gateway().probeTimeout(),
         config.gateway().probeCacheTtl());
     return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth()), KeyAuthenticator.nodes(config.auth()),
+        KeyAuthenticator.clients(config.auth(), limitsClock), KeyAuthenticator.nodes(config.auth()),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 

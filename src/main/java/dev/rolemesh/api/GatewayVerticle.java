@@ -44,7 +44,10 @@ final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     GatewayState initial = state.get();
     HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), telemetry.metrics() != null);
+    // Token counts feed the metrics and the keys' tpm limits; without either, responses are not scanned.
+    boolean readUsage = telemetry.metrics() != null
+        || initial.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
+    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), readUsage);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -87,7 +90,8 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/reranking", "query", clients, body, proxy);
     inference(router, "/v1/audio/transcriptions", null, clients, body, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
-    new NodeRoutes(initial.nodeStore(), initial.log()).mount(router,
+    new NodeRoutes(initial.nodeStore(),
+        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 

@@ -1,6 +1,9 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.auth.Admission;
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.Principal;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.http.ApiError;
@@ -64,6 +67,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     }
     request.alias = role.alias();
     request.stream = peek.stream();
+    if (!admit(ctx, request, role)) {
+      return;
+    }
     List<Upstream> candidates = state.chooser().candidates(role);
     if (candidates.isEmpty()) {
       ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
@@ -122,6 +128,26 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     });
+  }
+
+  /** The caller's key scope and limits; answers 403 or 429 itself when they refuse. */
+  private static boolean admit(RoutingContext ctx, RequestContext request, Role role) {
+    Principal caller = KeyCheck.principal(ctx);
+    if (caller == null || caller.policy() == null) {
+      return true;
+    }
+    if (!caller.allows(role.alias())) {
+      ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx);
+      return false;
+    }
+    Admission admission = caller.policy().admit();
+    admission.writeHeaders(ctx.response().headers());
+    if (!admission.admitted()) {
+      ApiError.rateLimited(admission.message(), admission.type()).send(ctx);
+      return false;
+    }
+    request.admittedBy = caller.policy();
+    return true;
   }
 
   /**

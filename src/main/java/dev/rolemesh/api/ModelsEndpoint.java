@@ -2,6 +2,8 @@ package dev.rolemesh.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.Principal;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.http.AnthropicShape;
@@ -25,7 +27,10 @@ final class ModelsEndpoint {
 
   static void list(RoutingContext ctx) {
     GatewayState state = RequestContext.of(ctx).state;
-    List<Role> roles = state.roles().roles();
+    Principal caller = KeyCheck.principal(ctx);
+    // A key limited to some roles sees only those.
+    List<Role> roles = state.roles().roles().stream()
+        .filter(role -> caller == null || caller.allows(role.alias())).toList();
     List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
     Future.join(checks).onComplete(done -> {
       List<Role> available = new ArrayList<>();
@@ -61,6 +66,11 @@ final class ModelsEndpoint {
     Role role = state.roles().resolve(id);
     if (role == null) {
       ApiError.modelNotFound(id, state.roles().aliases()).send(ctx);
+      return;
+    }
+    Principal caller = KeyCheck.principal(ctx);
+    if (caller != null && !caller.allows(role.alias())) {
+      ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx);
       return;
     }
     state.availability().of(role).onComplete(done -> {

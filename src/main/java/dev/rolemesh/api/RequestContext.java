@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.auth.KeyPolicy;
 import dev.rolemesh.auth.Principal;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
@@ -31,6 +32,8 @@ public final class RequestContext {
   long outputTokens = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
+  /** The caller's key policy once it admitted the request: told when the request ends. */
+  KeyPolicy admittedBy;
   /** The line is written when the response has ended and every exchange holding it has reported. */
   private int holds = 1;
   private Runnable write;
@@ -57,6 +60,9 @@ public final class RequestContext {
 
   void release() {
     if (--holds == 0) {
+      if (admittedBy != null) {
+        admittedBy.finished(Math.max(0, inputTokens) + Math.max(0, outputTokens));
+      }
       write.run();
     }
   }

@@ -1,30 +1,51 @@
 package dev.rolemesh.auth;
 
+import dev.rolemesh.config.ClientKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.stream.IntStream;
 
 /**
  * A set of accepted keys. Keys are compared as SHA-256 digests with {@link MessageDigest#isEqual}, over every
  * configured key without stopping early, so neither the position of a match nor a key's length leaks through timing.
+ * Only digests are kept, which is also what lets a config give {@code key_sha256} instead of the key.
  *
- * <p>A matched key is named by its place in the config ({@code client_api_keys[0]}): keys are plain strings today,
- * and the name must never be the key itself, since it goes to logs and metrics.
+ * <p>A matched key becomes the {@link Principal} configured for it: its name (never the key, since the name goes to
+ * logs and metrics) and, for client keys, its policy.
  */
 public final class ApiKeys {
 
-  private final String label;
   private final List<byte[]> digests;
+  private final List<Principal> principals;
 
-  /** @param label the config key the keys came from, e.g. {@code client_api_keys}: names a matched key */
+  private ApiKeys(List<byte[]> digests, List<Principal> principals) {
+    this.digests = digests;
+    this.principals = principals;
+  }
+
+  /** @param label the config key the keys came from, e.g. {@code node_api_keys}: a match is named by its place */
   public ApiKeys(String label, List<String> keys) {
-    this.label = label;
-    this.digests = keys.stream().map(ApiKeys::sha256).toList();
+    this(keys.stream().map(ApiKeys::sha256).toList(),
+        IntStream.range(0, keys.size()).mapToObj(i -> new Principal(label + "[" + i + "]", null)).toList());
   }
 
   public ApiKeys(List<String> keys) {
     this("key", keys);
+  }
+
+  /**
+   * Client keys with their names; with a clock, each also with its policy (its own counters). Without one the
+   * callers are only named, as for the node list, where scopes and limits do not apply.
+   */
+  public static ApiKeys clients(List<ClientKey> keys, LongSupplier clockOrNull) {
+    return new ApiKeys(keys.stream().map(key -> HexFormat.of().parseHex(key.sha256())).toList(),
+        keys.stream().map(key -> new Principal(key.name(),
+            clockOrNull == null || key.roles() == null && !key.limited() ? null : new KeyPolicy(key, clockOrNull)))
+            .toList());
   }
 
   /** An empty set means this kind of caller needs no key at all. */
@@ -48,7 +69,7 @@ public final class ApiKeys {
         found = i;
       }
     }
-    return found < 0 ? null : new Principal(label + "[" + found + "]");
+    return found < 0 ? null : principals.get(found);
   }
 
   private static byte[] sha256(String key) {

@@ -3,6 +3,7 @@ package dev.rolemesh.auth;
 import dev.rolemesh.config.AuthConfig;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -27,8 +28,16 @@ public final class KeyAuthenticator implements Authenticator {
     this.what = what;
   }
 
-  public static KeyAuthenticator clients(AuthConfig auth) {
-    return new KeyAuthenticator(List.of(clientKeys(auth)), List.of("X-Api-Key"), "client API key");
+  /** @param clock for the keys' rate limits: monotonic nanoseconds */
+  public static KeyAuthenticator clients(AuthConfig auth, LongSupplier clock) {
+    return new KeyAuthenticator(List.of(ApiKeys.clients(auth.clientKeys(), clock)), List.of("X-Api-Key"),
+        "client API key");
+  }
+
+  /** A node agent's callers (the gateway): {@code auth.api_keys} of the agent's config. */
+  public static KeyAuthenticator agent(List<String> apiKeys) {
+    return new KeyAuthenticator(List.of(new ApiKeys("api_keys", apiKeys)), List.of("X-Api-Key"),
+        "node agent API key (the gateway's auth.node_upstream_key)");
   }
 
   public static KeyAuthenticator nodes(AuthConfig auth) {
@@ -53,7 +62,7 @@ public final class KeyAuthenticator implements Authenticator {
   }
 
   private static ApiKeys clientKeys(AuthConfig auth) {
-    return new ApiKeys("client_api_keys", auth.clientApiKeys());
+    return ApiKeys.clients(auth.clientKeys(), null);
   }
 
   private static ApiKeys nodeKeys(AuthConfig auth) {

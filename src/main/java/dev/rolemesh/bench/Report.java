@@ -167,6 +167,12 @@ final class Report {
         + ratio(gwRps, ngRps), gwRps == null || ngRps == null ? null : gwRps >= 0.6 * ngRps);
     target("non-streaming p99 ≤ 2× nginx", "gateway " + num(gwP99) + " ms vs nginx " + num(ngP99) + " ms = "
         + ratio(gwP99, ngP99), gwP99 == null || ngP99 == null ? null : gwP99 <= 2 * ngP99);
+    Double offRps = med(is("chat", "gateway-nometrics"), "rps");
+    if (offRps != null) {
+      target("metrics cost < 5% of non-streaming requests/s", "gateway " + num(gwRps)
+          + " vs the same with gateway.metrics: false " + num(offRps) + " = " + ratio(gwRps, offRps),
+          gwRps == null ? null : gwRps >= 0.95 * offRps);
+    }
 
     Set<Integer> counts = streamCounts();
     if (!counts.isEmpty()) {

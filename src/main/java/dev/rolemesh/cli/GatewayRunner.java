@@ -83,7 +83,7 @@ final class GatewayRunner {
           + " with discovered roles and no auth.node_api_keys: anyone who can reach this port can register a node"
           + " and receive those roles' traffic. Set node keys.");
     }
-    if (!isLoopback(config.gateway().host()) && config.auth().clientApiKeys().isEmpty()) {
+    if (!isLoopback(config.gateway().host()) && config.auth().clientKeys().isEmpty()) {
       log.warn("exposed_without_keys", "WARNING: listening on non-loopback address " + config.gateway().host()
           + " with no auth.client_api_keys: anyone who can reach this port can use every model. Set client keys"
           + " or bind 127.0.0.1.");

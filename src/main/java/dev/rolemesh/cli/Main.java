@@ -47,6 +47,7 @@ public final class Main {
     commands.put("demo", DemoCommand::new);
     commands.put("node-agent", NodeAgentCommand::new);
     commands.put("bench", BenchCommand::new);
+    commands.put("status", StatusCommand::new);
     return Collections.unmodifiableMap(commands);
   }
 }

@@ -76,11 +76,12 @@ final class NodeAgentCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    if (!GatewayRunner.isLoopback(agentConfig.host())) {
+    if (!GatewayRunner.isLoopback(agentConfig.host()) && agentConfig.apiKeys().isEmpty()) {
       log.warn("exposed_without_auth", "WARNING: listening on non-loopback address " + agentConfig.host()
-          + " and the node agent has no authentication: anyone who can reach port " + agent.port() + " can use"
-          + " this node's models and make it load and unload them. Firewall the port so that only the gateway"
-          + " reaches it (docs/node-agent.md), or bind 127.0.0.1.");
+          + " and no auth.api_keys are set: anyone who can reach port " + agent.port() + " can use"
+          + " this node's models and make it load and unload them. Set auth.api_keys (and the gateway's"
+          + " auth.node_upstream_key), firewall the port so that only the gateway reaches it (docs/node-agent.md),"
+          + " or bind 127.0.0.1.");
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

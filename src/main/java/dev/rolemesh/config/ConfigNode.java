@@ -52,6 +52,19 @@ public final class ConfigNode {
     return value == null;
   }
 
+  /** Whether this value is a mapping, for entries that may be written either as a scalar or as a mapping. */
+  public boolean isMap() {
+    return value instanceof Map<?, ?>;
+  }
+
+  public boolean isList() {
+    return value instanceof List<?>;
+  }
+
+  Object value() {
+    return value;
+  }
+
   /**
    * An error about this value, for checks only the caller knows. For a required key that is missing beside a
    * misspelling of it, the message names the misspelt key too.

@@ -3,10 +3,12 @@ package dev.rolemesh.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads a loaded config tree into a checked {@link GatewayConfig}, applying the defaults of the schema. */
 final class GatewayConfigBinder {
@@ -26,8 +28,8 @@ final class GatewayConfigBinder {
     int version = top.get("version").readOr(
         SUPPORTED_VERSION, node -> node.asInt(SUPPORTED_VERSION, SUPPORTED_VERSION));
     ServerSettings gateway = server(top.get("gateway"));
-    AuthConfig auth = auth(top.get("auth"));
     Map<String, ModelConfig> models = models(top.get("models"), gateway.timeouts());
+    AuthConfig auth = auth(top.get("auth"), models.keySet());
     String defaultModel = defaultModel(top.get("default_model"), models);
     top.warnUnknownKeys();
     return new GatewayConfig(version, defaultModel, gateway, auth, models, source);
@@ -64,14 +66,29 @@ final class GatewayConfigBinder {
     return new Timeouts(connect, read, total, writeStall);
   }
 
-  private static AuthConfig auth(ConfigNode node) throws ConfigException {
+  private static AuthConfig auth(ConfigNode node, Set<String> aliases) throws ConfigException {
     ConfigMap auth = node.asMap();
     AuthConfig config = new AuthConfig(
-        auth.get("client_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        ClientKeys.read(auth.get("client_api_keys"), aliases),
         auth.get("node_api_keys").readOr(List.of(), ConfigNode::asStringList),
-        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList));
+        auth.get("node_upstream_key").readOr(null, ConfigNode::asNonBlankString),
+        auth.get("metrics_api_keys").readOr(List.of(), ConfigNode::asStringList),
+        auth.get("node_networks").readOr(List.of(), GatewayConfigBinder::networks));
     auth.warnUnknownKeys();
     return config;
+  }
+
+  private static List<Cidr> networks(ConfigNode node) throws ConfigException {
+    List<Cidr> networks = new ArrayList<>();
+    for (ConfigNode entry : node.asList()) {
+      String text = entry.asNonBlankString();
+      try {
+        networks.add(Cidr.parse(text.strip()));
+      } catch (IllegalArgumentException e) {
+        throw entry.error(e.getMessage());
+      }
+    }
+    return List.copyOf(networks);
   }
 
   private static Map<String, ModelConfig> models(ConfigNode node, Timeouts gatewayTimeouts)

@@ -73,10 +73,15 @@ final class YamlFiles {
           .map(mark -> "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ")
           .orElse("");
       String context = e.getContext() == null ? "" : " (" + e.getContext() + ")";
-      throw new ConfigException(file + ": " + where + "invalid YAML: " + e.getProblem() + context, e);
+      throw new ConfigException(file + ": " + where + syntax(file) + e.getProblem() + context, e);
     } catch (YamlEngineException e) {
-      throw new ConfigException(file + ": invalid YAML: " + e.getMessage(), e);
+      throw new ConfigException(file + ": " + syntax(file) + e.getMessage(), e);
     }
+  }
+
+  // JSON is YAML, so a .json config is read by the same parser; its author should still hear about JSON.
+  private static String syntax(Path file) {
+    return file.toString().endsWith(".json") ? "invalid JSON: " : "invalid YAML: ";
   }
 
   /** @param enclosing the collections being copied around this one, to catch an alias that contains itself */

@@ -27,6 +27,7 @@ public final class Recorder implements ExchangeListener {
   private final AtomicLong seq = new AtomicLong();
   private final Map<String, LongAdder> inFlight = new ConcurrentHashMap<>();
   private final Runs runs = new Runs();
+  private final long startedMillis = System.currentTimeMillis();
 
   @Override
   public void routed(String role) {
@@ -69,6 +70,11 @@ public final class Recorder implements ExchangeListener {
     }
     out.sort(Comparator.comparingLong(Finished::seq));
     return out;
+  }
+
+  /** When recording began: a figure over the last minute covers less while the gateway is younger than that. */
+  long startedMillis() {
+    return startedMillis;
   }
 
   Runs runs() {

@@ -36,7 +36,7 @@ public final class StatusReport {
       Recorder recorder) {
     long now = System.currentTimeMillis();
     List<Recorder.Finished> recent = recorder.recent();
-    long windowStart = now - WINDOW_MS;
+    long windowStart = Math.max(now - WINDOW_MS, recorder.startedMillis());
     // Under heavy traffic the ring may hold less than the window: rates are then over the span it does hold.
     if (recent.size() == Recorder.RING && recent.getFirst().atMillis() > windowStart) {
       windowStart = recent.getFirst().atMillis();

@@ -30,6 +30,17 @@ public record ApiError(int status, String message, String type, String param, St
     return new ApiError(401, message, "authentication_error", null, "invalid_api_key");
   }
 
+  /** A key whose {@code roles} do not include the requested one. */
+  public static ApiError modelNotAllowed(String alias, String keyName) {
+    return new ApiError(403, "The key '" + keyName + "' may not use model '" + alias + "'",
+        "invalid_request_error", "model", "model_not_allowed");
+  }
+
+  /** @param type which limit: {@code requests}, {@code tokens} or {@code concurrent_requests} */
+  public static ApiError rateLimited(String message, String type) {
+    return new ApiError(429, message, type, null, "rate_limit_exceeded");
+  }
+
   public static ApiError notFound(String message) {
     return new ApiError(404, message, "invalid_request_error", null, "not_found");
   }

@@ -13,6 +13,7 @@ import java.util.List;
  * @param gpus GPU indexes, one llama-server each; empty means a single CPU slot
  * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
  * @param stateDir where the agent records the servers it runs, to kill those a crashed run left behind
+ * @param apiKeys {@code auth.api_keys}: a caller of anything but the health checks needs one; empty means none does
  * @param source the base config file, for messages
  */
 public record AgentConfig(
@@ -26,6 +27,7 @@ public record AgentConfig(
     List<ModelSpec> models,
     String nvidiaSmi,
     Path stateDir,
+    List<String> apiKeys,
     Path source) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";

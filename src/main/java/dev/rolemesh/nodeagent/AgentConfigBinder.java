@@ -66,8 +66,12 @@ public final class AgentConfigBinder {
     String nvidiaSmi = top.get("nvidia_smi").readOr("nvidia-smi", ConfigNode::asNonBlankString);
     Path stateDir = top.get("state_dir")
         .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
+    ConfigMap auth = top.get("auth").asMap();
+    List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
+    auth.warnUnknownKeys();
     top.warnUnknownKeys();
-    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, source);
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
+        source);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {

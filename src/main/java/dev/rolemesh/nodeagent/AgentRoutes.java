@@ -1,7 +1,10 @@
 package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.auth.KeyAuthenticator;
+import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.metrics.Exposition;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.observability.AccessLog;
@@ -22,6 +25,7 @@ import java.util.List;
 /**
  * The agent's HTTP surface: its own /health, /ready, /v1/models and /v1/node/inventory, and every other
  * {@code POST /v1/*} forwarded to the llama-server holding the body's {@code model}, loading it first if needed.
+ * With {@code auth.api_keys} set, everything but /health and /ready needs one of them.
  */
 final class AgentRoutes {
 
@@ -37,17 +41,19 @@ final class AgentRoutes {
   /** Null when the agent runs without a gateway. */
   private final Registrar registrar;
   private final HostProbe host;
+  private final AgentMetrics metrics;
   private final JsonLog log;
   private final AccessLog accessLog;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
 
   AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, HostProbe host,
-      JsonLog log) {
+      AgentMetrics metrics, JsonLog log) {
     this.config = config;
     this.scheduler = scheduler;
     this.proxy = proxy;
     this.registrar = registrar;
     this.host = host;
+    this.metrics = metrics;
     this.log = log;
     this.accessLog = new AccessLog(log);
   }
@@ -56,11 +62,18 @@ final class AgentRoutes {
     Router router = Router.router(vertx);
     router.get("/health").handler(ctx -> Responses.json(ctx, 200, status("ok")));
     router.get("/ready").handler(this::ready);
+    if (!config.apiKeys().isEmpty()) {
+      // Everything past the health checks: whoever holds no key must not use, load or unload models.
+      KeyAuthenticator keys = KeyAuthenticator.agent(config.apiKeys());
+      router.route().handler(new KeyCheck(ctx -> keys));
+    }
     router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,
         AgentJson.models(config, scheduler, startedEpochSeconds)));
     router.get("/v1/node/inventory").handler(ctx -> host.facts()
         .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
+    router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
+        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)));
     router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::forward);
 
     router.errorHandler(404, ctx -> ApiError.notFound("Unknown path " + ctx.request().method() + " "
@@ -111,9 +124,14 @@ final class AgentRoutes {
     }
     ctx.put(MODEL, model.modelId());
     ctx.put(STREAM, peek.stream());
+    long waitStarted = System.nanoTime();
     ModelScheduler.Waiter waiter = scheduler.acquire(model);
+    boolean waits = !waiter.lease().isComplete();
     ctx.response().closeHandler(v -> waiter.cancel());
     waiter.lease().onComplete(granted -> {
+      if (waits) {
+        metrics.waited(model.modelId(), System.nanoTime() - waitStarted, granted.succeeded());
+      }
       if (ctx.response().closed()) {
         if (granted.succeeded()) {
           granted.result().release();

@@ -97,8 +97,9 @@ public final class NodeAgent {
       }
       server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true));
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
-          log).router(vertx));
+      AgentMetrics metrics = new AgentMetrics(scheduler, control);
+      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false),
+          registrar, host, metrics, log).router(vertx));
       return server.listen().onSuccess(listening -> {
         String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
         baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);

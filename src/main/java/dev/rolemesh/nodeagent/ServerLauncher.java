@@ -143,7 +143,7 @@ final class ServerLauncher {
 
   static List<String> command(String binary, ModelSpec model, int port) {
     List<String> command = new ArrayList<>(List.of(binary, "-m", model.path(), "--host", ServerProcess.LOOPBACK,
-        "--port", String.valueOf(port), "-a", model.modelId()));
+        "--port", String.valueOf(port), "-a", model.modelId(), "--metrics"));
     if (model.ctx() != null) {
       command.addAll(List.of("-c", String.valueOf(model.ctx())));
     }

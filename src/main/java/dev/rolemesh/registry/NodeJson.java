@@ -35,6 +35,8 @@ public final class NodeJson {
   static final int MAX_URL_CHARS = 2048;
   static final int MAX_SERVED_MODELS = 64;
   static final int MAX_ROLES = 64;
+  /** Metadata per node, its own and its served models' together, serialised: operator notes, not a data store. */
+  static final int MAX_META_BYTES = 8 * 1024;
 
   static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
           .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(32).build())
@@ -51,11 +53,17 @@ public final class NodeJson {
   public static final class Invalid extends Exception {
     private final int status;
     private final String param;
+    private final String code;
 
-    private Invalid(int status, String message, String param) {
+    private Invalid(int status, String message, String param, String code) {
       super(message, null, false, false);
       this.status = status;
       this.param = param;
+      this.code = code;
+    }
+
+    private Invalid(int status, String message, String param) {
+      this(status, message, param, "invalid_request");
     }
 
     static Invalid field(String param, String message) {
@@ -65,7 +73,7 @@ public final class NodeJson {
     public ApiError toApiError() {
       return status == 400
           ? ApiError.invalidJson(getMessage())
-          : new ApiError(status, getMessage(), "invalid_request_error", param, "invalid_request");
+          : new ApiError(status, getMessage(), "invalid_request_error", param, code);
     }
 
     public String param() {
@@ -73,8 +81,40 @@ public final class NodeJson {
     }
   }
 
+  /**
+   * A registration as a node sends it. The meta cap applies here only, not to nodes read back from the state file:
+   * a node registered before the cap existed keeps its entry until it registers again.
+   */
   public static Registration registration(byte[] body) throws Invalid {
-    return registration(object(body));
+    Registration registration = registration(object(body));
+    checkMetaSize(registration);
+    return registration;
+  }
+
+  /**
+   * The node's {@code meta} and its served models' together, as JSON, within {@link #MAX_META_BYTES}: every
+   * {@code GET /v1/nodes} and every save carries them for every node. The error names the one that crossed the line.
+   */
+  private static void checkMetaSize(Registration registration) throws Invalid {
+    long total = serializedSize(registration.meta());
+    String param = "meta";
+    for (int i = 0; i < registration.servedModels().size() && total <= MAX_META_BYTES; i++) {
+      total += serializedSize(registration.servedModels().get(i).meta());
+      param = "served_models[" + i + "].meta";
+    }
+    if (total > MAX_META_BYTES) {
+      throw new Invalid(422, "'" + param + "' brings the node's metadata to " + total + " bytes of JSON; a node may"
+          + " carry at most " + MAX_META_BYTES + " bytes of meta (its own and its served models' together)", param,
+          "meta_too_large");
+    }
+  }
+
+  private static long serializedSize(JsonNode meta) {
+    try {
+      return JSON.writeValueAsBytes(meta).length;
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed tree always serialises", e);
+    }
   }
 
   public static Heartbeat heartbeat(byte[] body) throws Invalid {

@@ -1,7 +1,7 @@
 package dev.rolemesh.registry;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.config.Cidr;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.observability.JsonLog;
@@ -12,9 +12,10 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.SecurityPolicyHandler;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The node API. Nodes (with a node key when {@code node_api_keys} is set) call {@code POST /v1/nodes/register},
@@ -34,10 +35,13 @@ public final class NodeRoutes {
   static final int MAX_BODY_BYTES = 64 * 1024;
 
   private final NodeStore registry;
+  private final Function<RoutingContext, List<Cidr>> nodeNetworks;
   private final JsonLog log;
 
-  public NodeRoutes(NodeStore registry, JsonLog log) {
+  /** @param nodeNetworks the {@code auth.node_networks} in force for a request (empty: no allow-list) */
+  public NodeRoutes(NodeStore registry, Function<RoutingContext, List<Cidr>> nodeNetworks, JsonLog log) {
     this.registry = registry;
+    this.nodeNetworks = nodeNetworks;
     this.log = log;
   }
 
@@ -53,13 +57,21 @@ public final class NodeRoutes {
         .failureHandler(NodeRoutes::tooLarge);
     router.delete("/v1/nodes/:node_id").handler(nodes).handler(this::deregister);
     // HEAD as well as GET, like every GET endpoint of the gateway.
-    router.route("/v1/nodes").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(operators).handler(this::list);
+    router.route("/v1/nodes").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(operators)
+        .handler(ctx -> NodeListing.send(ctx.response(), registry));
   }
 
   private void register(RoutingContext ctx) {
     CompletableFuture<Node> saved;
     try {
-      saved = registry.register(NodeJson.registration(bytes(ctx)));
+      Registration registration = NodeJson.registration(bytes(ctx));
+      String refused = NodeAddresses.problem(registration.baseUrl(), nodeNetworks.apply(ctx));
+      if (refused != null) {
+        new ApiError(422, "'base_url' " + refused, "invalid_request_error", "base_url", "base_url_refused")
+            .send(ctx.response());
+        return;
+      }
+      saved = registry.register(registration);
     } catch (NodeJson.Invalid invalid) {
       invalid.toApiError().send(ctx.response());
       return;
@@ -121,25 +133,6 @@ public final class NodeRoutes {
             + "; send it again", "server_error", null, "registry_unsaved").send(ctx.response());
       }
     });
-  }
-
-  private void list(RoutingContext ctx) {
-    ObjectNode root = Responses.object();
-    root.put("object", "list");
-    putSeconds(root, "stale_after_s", registry.staleAfterSeconds());
-    ArrayNode data = root.putArray("data");
-    NodeTraffic traffic = registry.traffic();
-    for (Node node : registry.nodes()) {
-      ObjectNode entry = data.addObject();
-      entry.put("node_id", node.nodeId());
-      entry.put("state", registry.fresh(node) ? "fresh" : "stale");
-      entry.put("age_s", registry.age(node).toMillis() / 1000.0);
-      node.roles().forEach(entry.putArray("roles")::add);
-      entry.put("in_flight", traffic.inFlight(node.nodeId()));
-      entry.put("cooldown_s", traffic.cooldownLeft(node.nodeId()).toMillis() / 1000.0);
-      entry.setAll(NodeJson.write(node));
-    }
-    Responses.json(ctx, 200, root);
   }
 
   private ObjectNode acknowledgement(Node node) {

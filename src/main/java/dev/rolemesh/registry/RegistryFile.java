@@ -3,6 +3,7 @@ package dev.rolemesh.registry;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rolemesh.http.NodeIds;
 import dev.rolemesh.observability.JsonLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The registry's state file, {@code <state dir>/registry.json}. Blocking I/O: call it from a worker or the saver
@@ -61,7 +63,14 @@ final class RegistryFile {
       return unusable("cannot be read: " + e);
     }
     try {
-      return parse(bytes);
+      List<String> refused = new ArrayList<>();
+      List<Node> nodes = parse(bytes, refused::add);
+      if (!refused.isEmpty()) {
+        log.warn("registry_ids_refused", "Dropped " + refused.size() + " node(s) from " + path + " whose node_id "
+            + NodeIds.RULE + " (they could not heartbeat or be deregistered); they must register under a new id",
+            "node_ids", refused);
+      }
+      return nodes;
     } catch (NodeJson.Invalid e) {
       String where = e.param() == null ? "" : " at '" + e.param() + "'";
       return unusable("is not a valid registry" + where + ": " + e.getMessage());
@@ -90,6 +99,14 @@ final class RegistryFile {
   }
 
   static List<Node> parse(byte[] bytes) throws NodeJson.Invalid {
+    return parse(bytes, refused -> {});
+  }
+
+  /**
+   * @param refusedIds told each saved node_id that today's rule refuses (saved before the rule existed): such a
+   *     node is left out rather than the whole file set aside
+   */
+  static List<Node> parse(byte[] bytes, Consumer<String> refusedIds) throws NodeJson.Invalid {
     JsonNode root = NodeJson.object(bytes);
     JsonNode version = root.get("version");
     if (version == null || !version.isInt() || version.asInt() != FORMAT_VERSION) {
@@ -101,6 +118,11 @@ final class RegistryFile {
     }
     List<Node> parsed = new ArrayList<>();
     for (JsonNode node : nodes) {
+      JsonNode id = node.path("node_id");
+      if (id.isTextual() && !id.asText().isEmpty() && NodeIds.problem(id.asText()) != null) {
+        refusedIds.accept(id.asText());
+        continue;
+      }
       parsed.add(NodeJson.read(node));
     }
     return parsed;

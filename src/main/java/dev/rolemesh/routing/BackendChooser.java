@@ -15,10 +15,17 @@ public final class BackendChooser {
 
   private final NodeSelector nodes;
   private final NodeTraffic traffic;
+  private final String nodeUpstreamKey;
 
   public BackendChooser(NodeStore registry) {
+    this(registry, null);
+  }
+
+  /** @param nodeUpstreamKey presented to every discovered node ({@code auth.node_upstream_key}), or null */
+  public BackendChooser(NodeStore registry, String nodeUpstreamKey) {
     this.nodes = new NodeSelector(registry);
     this.traffic = registry.traffic();
+    this.nodeUpstreamKey = nodeUpstreamKey;
   }
 
   public List<Upstream> candidates(Role role) {
@@ -30,7 +37,7 @@ public final class BackendChooser {
           role.config().timeouts(),
           null));
       case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered).stream()
-          .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), null,
+          .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), nodeUpstreamKey,
               role.config().timeouts(), node.nodeId()))
           .toList();
     };

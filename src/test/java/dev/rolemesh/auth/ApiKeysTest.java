@@ -29,7 +29,7 @@ class ApiKeysTest {
   void aMatchedKeyIsNamedByItsPlaceNeverByItself() {
     ApiKeys keys = new ApiKeys("client_api_keys", List.of("alpha", "beta"));
 
-    assertThat(keys.match("beta")).isEqualTo(new Principal("client_api_keys[1]"));
+    assertThat(keys.match("beta")).isEqualTo(new Principal("client_api_keys[1]", null));
     assertThat(keys.match("gamma")).isNull();
     assertThat(keys.match(null)).isNull();
   }

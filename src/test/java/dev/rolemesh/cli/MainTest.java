@@ -10,7 +10,7 @@ class MainTest {
   @Test
   void theTreeHoldsEveryCommandInHelpOrder() {
     assertThat(Main.tree().getSubcommands().keySet())
-        .containsExactly("gateway", "sim", "demo", "node-agent", "bench");
+        .containsExactly("gateway", "sim", "demo", "node-agent", "bench", "status");
   }
 
   /** A command parsed on its own and the same command in the tree must answer to one name. */

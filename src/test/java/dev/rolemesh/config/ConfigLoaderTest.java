@@ -4,6 +4,7 @@ import static dev.rolemesh.config.YamlFixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,6 +88,23 @@ class ConfigLoaderTest {
     assertThat(config.models().get("team").target())
         .isEqualTo(new ModelTarget.Discovered("team", ModelTarget.Strategy.ROUND_ROBIN));
     assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void nodeNetworksAreReadAsCidrsHostBitsCleared() throws Exception {
+    GatewayConfig config = load("""
+        auth:
+          node_networks: ["10.1.2.3/8", "fd00:abcd::/32", 192.168.1.7]
+        models:
+          m: {type: discovered}
+        """);
+
+    assertThat(config.auth().nodeNetworks()).extracting(Cidr::toString)
+        .containsExactly("10.0.0.0/8", "fd00:abcd:0:0:0:0:0:0/32", "192.168.1.7/32");
+    assertThat(config.auth().nodeNetworks().get(0).contains(InetAddress.getByName("10.200.0.1"))).isTrue();
+    assertThat(config.auth().nodeNetworks().get(0).contains(InetAddress.getByName("11.0.0.1"))).isFalse();
+    assertThat(config.auth().nodeNetworks().get(1).contains(InetAddress.getByName("fd00:abcd::9"))).isTrue();
+    assertThat(config.auth().nodeNetworks().get(1).contains(InetAddress.getByName("10.0.0.1"))).isFalse();
   }
 
   @Test
@@ -200,7 +218,7 @@ class ConfigLoaderTest {
     List<Object> stop = (List<Object>) model.defaults().get("stop");
     List<Runnable> mutations = List.of(
         () -> config.models().clear(),
-        () -> config.auth().clientApiKeys().clear(),
+        () -> config.auth().clientKeys().clear(),
         () -> config.auth().nodeApiKeys().clear(),
         () -> model.defaults().clear(),
         () -> options.clear(),
@@ -250,6 +268,16 @@ class ConfigLoaderTest {
         .hasMessageStartingWith(dir.resolve("models.yaml") + ": line 4, column ")
         .hasMessageContaining("invalid YAML")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void aMalformedJsonConfigIsNamedAsJsonWithLineAndColumn() throws Exception {
+    Path json = Files.writeString(dir.resolve("models.json"),
+        "{\"models\": {\"planner\": {\"type\": \"proxy\", \"proxy_url\": \"http://h:1\"}\n");
+
+    assertThatThrownBy(() -> ConfigLoader.load(json, null, Map.of(), warning -> {}))
+        .hasMessage(json + ": line 2, column 1: invalid JSON: expected ',' or '}', but got <stream end>"
+            + " (while parsing a flow mapping)");
   }
 
   @Test

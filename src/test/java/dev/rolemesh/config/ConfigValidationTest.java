@@ -42,13 +42,42 @@ class ConfigValidationTest {
         invalid("gateway: {max_body_mb: 0}\n" + PLANNER, "gateway.max_body_mb: must be a number > 0, got 0"),
         invalid("gateway: {probe_timeout_s: -1}\n" + PLANNER, "gateway.probe_timeout_s: must be a number > 0, got -1"),
         invalid("gateway: {probe_cache_s: .nan}\n" + PLANNER, "gateway.probe_cache_s: must be a number > 0, got NaN"),
+        invalid("gateway: {metrics: 'on'}\n" + PLANNER, "gateway.metrics: must be true or false, got \"on\""),
+        invalid("auth: {metrics_api_keys: [1]}\n" + PLANNER,
+            "auth.metrics_api_keys[0]: must be a string, got 1 (put it in quotes)"),
         invalid("gateway: {timeouts: {read_s: 0}}\n" + PLANNER, "gateway.timeouts.read_s: must be a number > 0, got 0"),
         invalid("gateway: {timeouts: [5]}\n" + PLANNER,
             "gateway.timeouts: must be a mapping of key: value, got a list"),
         invalid("auth: {client_api_keys: x}\n" + PLANNER,
-            "auth.client_api_keys: must be a list of strings like [\"a\", \"b\"], got \"x\""),
+            "auth.client_api_keys: must be a list of keys, each a string or a mapping like {key_sha256: ..., name: ci,"
+                + " roles: [planner], rpm: 60}, got \"x\""),
+        invalid("auth: {client_api_keys: [{name: ci}]}\n" + PLANNER,
+            "auth.client_api_keys[0]: needs exactly one of key or key_sha256 (the hex SHA-256 of the key, as printed"
+                + " by printf %s \"$KEY\" | sha256sum)"),
+        invalid("auth: {client_api_keys: [{key: a, key_sha256: b}]}\n" + PLANNER,
+            "auth.client_api_keys[0]: needs exactly one of key or key_sha256 (the hex SHA-256 of the key, as printed"
+                + " by printf %s \"$KEY\" | sha256sum)"),
+        invalid("auth: {client_api_keys: [{key_sha256: abc}]}\n" + PLANNER,
+            "auth.client_api_keys[0].key_sha256: must be 64 hex digits (a SHA-256), got \"abc\""),
+        invalid("auth: {client_api_keys: [{key: a, roles: [critic]}]}\n" + PLANNER,
+            "auth.client_api_keys[0].roles[0]: is not a model alias (planner), got \"critic\""),
+        invalid("auth: {client_api_keys: [{key: a, rpm: 0}]}\n" + PLANNER,
+            "auth.client_api_keys[0].rpm: must be an integer from 1 to 1000000000, got 0"),
+        invalid("auth: {client_api_keys: [{key: a, max_concurrent: x}]}\n" + PLANNER,
+            "auth.client_api_keys[0].max_concurrent: must be an integer from 1 to 1000000000, got \"x\""),
+        invalid("auth: {client_api_keys: [{key: a, name: ci}, {key: b, name: ci}]}\n" + PLANNER,
+            "auth.client_api_keys[1]: name \"ci\" is already used by auth.client_api_keys[0]"),
+        invalid("auth: {client_api_keys: [a, {key: a, name: ci}]}\n" + PLANNER,
+            "auth.client_api_keys[1]: the same key as auth.client_api_keys[0] (a key can have only one name and"
+                + " policy)"),
+        invalid("auth: {node_upstream_key: ''}\n" + PLANNER, "auth.node_upstream_key: must not be empty"),
         invalid("auth: {client_api_keys: [ok, '']}\n" + PLANNER, "auth.client_api_keys[1]: must not be empty"),
         invalid("auth: {node_api_keys: ['  ']}\n" + PLANNER, "auth.node_api_keys[0]: must not be empty"),
+        invalid("auth: {node_networks: [10.0.0.0/8, 10.0.0.0/33]}\n" + PLANNER,
+            "auth.node_networks[1]: prefix length must be 0 to 32, got '10.0.0.0/33'"),
+        invalid("auth: {node_networks: [gpu-box.lan]}\n" + PLANNER,
+            "auth.node_networks[0]: must be an IP network like 10.0.0.0/8 or fd00::/8, got 'gpu-box.lan'"),
+        invalid("auth: {node_networks: 10.0.0.0/8}\n" + PLANNER, "auth.node_networks: must be a list, got \"10.0.0.0/8\""),
         invalid("auth: {node_api_keys: [123]}\n" + PLANNER,
             "auth.node_api_keys[0]: must be a string, got 123 (put it in quotes)"),
         invalid("version: 1\n",
@@ -177,7 +206,29 @@ class ConfigValidationTest {
     assertThat(planner.target()).isEqualTo(
         new ModelTarget.Proxy(URI.create("http://10.0.0.12:8011"), null));
     assertThat(planner.defaults()).isEqualTo(Map.of("temperature", 0));
-    assertThat(config.auth().clientApiKeys()).containsExactly("local-key");
+    assertThat(config.auth().clientKeys()).containsExactly(ClientKeys.plain("local-key", 0));
     assertThat(config.source()).isEqualTo(base);
+  }
+
+  @Test
+  void clientKeysMixPlainStringsAndPoliciesAndAKeyMayBeGivenAsItsSha256() throws ConfigException {
+    String sha256 = ClientKeys.sha256Hex("team-key");
+    Path file = write(dir, "models.yaml", PLANNER + """
+        auth:
+          client_api_keys:
+            - plain-key
+            - {key_sha256: "%s", name: team, roles: [planner], rpm: 60, tpm: 100000, max_concurrent: 4}
+            - {key: "${CI_KEY}", name: ci}
+          node_upstream_key: agent-key
+        """.formatted(sha256.toUpperCase(java.util.Locale.ROOT)));
+
+    AuthConfig auth = ConfigLoader.load(file, null, Map.of("CI_KEY", "ci-key"), warnings::add).auth();
+
+    assertThat(auth.clientKeys()).containsExactly(
+        ClientKeys.plain("plain-key", 0),
+        new ClientKey(sha256, "team", java.util.Set.of("planner"), 60, 100000, 4),
+        new ClientKey(ClientKeys.sha256Hex("ci-key"), "ci", null, 0, 0, 0));
+    assertThat(auth.nodeUpstreamKey()).isEqualTo("agent-key");
+    assertThat(warnings).isEmpty();
   }
 }

@@ -29,7 +29,7 @@ class ExampleConfigTest {
 
     assertThat(config.models().keySet()).containsExactly("planner", "writer");
     assertThat(config.defaultModel()).isEqualTo("planner");
-    assertThat(config.auth().clientApiKeys()).containsExactly("change-me-client-key");
+    assertThat(config.auth().clientKeys()).extracting(ClientKey::name).containsExactly("client_api_keys[0]");
     assertThat(warnings).isEmpty();
   }
 

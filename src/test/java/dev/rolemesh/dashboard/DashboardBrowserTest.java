@@ -87,7 +87,8 @@ class DashboardBrowserTest {
     Await.until("the key form", () -> browser.findElement(By.id("key-form")).isDisplayed());
     browser.findElement(By.id("key")).sendKeys(key);
     browser.findElement(By.cssSelector("#key-form button")).click();
-    Await.until("the run's three steps", () -> steps().size() == 3);
+    Await.until("the run's three steps and four requests", () -> steps().size() == 3
+        && browser.findElements(By.cssSelector("#feed tbody tr")).size() == 4);
 
     assertThat(browser.findElement(By.id("key-form")).isDisplayed()).isFalse();
     WebElement planner = browser.findElement(By.cssSelector("#roles tr[data-role='planner']"));

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
-import dev.rolemesh.testing.Exposition;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.JsonResponse;
 import dev.rolemesh.testing.TestGateway;
@@ -38,7 +39,7 @@ class GatewayMetricsTest {
 
   @Test
   void countersMoveByTheTrafficSentAndTokensComeFromTheBackendsUsage() {
-    Exposition before = scrape();
+    ScrapedMetrics before = scrape();
     long input = 0;
     long output = 0;
     for (int i = 0; i < 3; i++) {
@@ -55,7 +56,9 @@ class GatewayMetricsTest {
     }
     assertThat(gateway.postChat("gone").statusCode()).isEqualTo(502);
     assertThat(gateway.postChat("nobody").statusCode()).isEqualTo(404);
-    Exposition after = scrape();
+    // An exchange is counted as its response ends, which may be a moment after the client read it.
+    Await.until("all 7 requests counted", () -> requests(scrape()) - requests(before) == 7);
+    ScrapedMetrics after = scrape();
 
     String node = backend.baseUrl();
     assertThat(delta(before, after, "rolemesh_requests_total", "role", "writer", "node", node, "status", "200"))
@@ -91,7 +94,7 @@ class GatewayMetricsTest {
     long output = response.json().path("usage").path("completion_tokens").asLong();
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "run-log-1");
-    String line = gateway.log().lines().filter(l -> l.contains("\"tokens-in-log\"")).findFirst().orElseThrow();
+    String line = accessLine("tokens-in-log");
     assertThat(Json.parse(line).path("output_tokens").asLong()).isEqualTo(output);
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("run-log-1");
   }
@@ -101,19 +104,34 @@ class GatewayMetricsTest {
     gateway.post("/v1/chat/completions", chat("writer", "\"user\":\"agent-7\""), "X-Request-Id", "user-run");
 
     assertThat(backend.stats().lastRequest().headers()).containsEntry("x-rolemesh-run", "agent-7");
-    String line = gateway.log().lines().filter(l -> l.contains("\"user-run\"")).findFirst().orElseThrow();
+    String line = accessLine("user-run");
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
   }
 
-  private static Exposition scrape() {
+  /** The access line is written just after the client has its answer: waited for, not expected at once. */
+  private static String accessLine(String requestId) {
+    String[] line = new String[1];
+    Await.until("the access line of " + requestId, () -> {
+      line[0] = gateway.log().lines().filter(l -> l.contains("\"" + requestId + "\"")).findFirst().orElse(null);
+      return line[0] != null;
+    });
+    return line[0];
+  }
+
+  private static ScrapedMetrics scrape() {
     JsonResponse response = gateway.get("/metrics");
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
-    return Exposition.parse(response.body());
+    return ScrapedMetrics.parse(response.body());
   }
 
-  private static double delta(Exposition before, Exposition after, String name, String... labels) {
+  private static double requests(ScrapedMetrics metrics) {
+    return metrics.samples().entrySet().stream().filter(e -> e.getKey().startsWith("rolemesh_requests_total{"))
+        .mapToDouble(Map.Entry::getValue).sum();
+  }
+
+  private static double delta(ScrapedMetrics before, ScrapedMetrics after, String name, String... labels) {
     return after.value(name, labels) - before.value(name, labels);
   }
 

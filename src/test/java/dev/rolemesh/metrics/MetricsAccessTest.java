@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +42,22 @@ class MetricsAccessTest {
     assertThat(gateway.get("/metrics", "Authorization", "Bearer client-key").statusCode()).isEqualTo(200);
     assertThat(gateway.get("/metrics", "X-Api-Key", "scraper-key").statusCode()).isEqualTo(200);
     assertThat(gateway.get("/v1/status", "Authorization", "Bearer scraper-key").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void tokensAreCountedPerClientKeyNameNeverPerKey() {
+    long output = gateway.postChat("writer", "Authorization", "Bearer client-key").json().path("usage")
+        .path("completion_tokens").asLong();
+
+    // Counted as the response ends, which may be a moment after the client read it.
+    Await.until("the tokens counted under the key's name", () -> ScrapedMetrics.parse(scrape())
+        .value("rolemesh_tokens_total", "role", "writer", "key", "client_api_keys[0]", "direction", "output")
+        == output);
+    assertThat(scrape()).doesNotContain("client-key");
+  }
+
+  private static String scrape() {
+    return gateway.get("/metrics", "Authorization", "Bearer scraper-key").body();
   }
 
   @Test

@@ -87,10 +87,10 @@ class AgentConfigTest {
 
   @Test
   void nodeIdAndUrlsFollowTheGatewaysRules() throws Exception {
-    AgentConfig config = load("node_id: 'rack 2: box #1'\nbase_url: http://10.0.0.12:8091/gpu-box/v1/\n"
+    AgentConfig config = load("node_id: 'rack-2:box-1'\nbase_url: http://10.0.0.12:8091/gpu-box/v1/\n"
         + "gateway: {url: 'http://gw:8000/rolemesh/v1'}\n" + BINARY + MODEL);
 
-    assertThat(config.nodeId()).isEqualTo("rack 2: box #1");
+    assertThat(config.nodeId()).isEqualTo("rack-2:box-1");
     assertThat(config.baseUrl()).isEqualTo(URI.create("http://10.0.0.12:8091/gpu-box"));
     assertThat(config.gateway().url()).isEqualTo(URI.create("http://gw:8000/rolemesh"));
   }
@@ -122,7 +122,8 @@ class AgentConfigTest {
     return Stream.of(
         Arguments.of(BINARY + MODEL, "node_id: required, like gpu-box-1"),
         Arguments.of("node_id: 'rack 2/box'\n" + BINARY + MODEL,
-            "node_id: must not contain control characters or '/'"),
+            "node_id: may contain only ASCII letters, digits and . _ : @ -, starting with a letter or digit; found"
+                + " U+0020 at index 4"),
         Arguments.of("node_id: box\n" + MODEL, "llama_server: required, with at least binary:"),
         Arguments.of("node_id: box\nllama_server: {binary: /no/such/llama-server}\n" + MODEL,
             "llama_server.binary: no executable file at /no/such/llama-server"),

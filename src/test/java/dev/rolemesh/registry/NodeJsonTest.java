@@ -111,11 +111,14 @@ class NodeJsonTest {
   }
 
   @Test
-  void nodeIdsAreFreeFormButNotControlCharactersOrSlashes() throws Exception {
-    assertThat(register("{\"node_id\":\"gpu box #1\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").nodeId())
-        .isEqualTo("gpu box #1");
-    assertThat(rejection("{\"node_id\":\"a/b\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").param())
-        .isEqualTo("node_id");
+  void nodeIdsAreLettersDigitsAndAFewPunctuationMarks() throws Exception {
+    assertThat(register("{\"node_id\":\"Rack2:gpu-box_1.lan@eu\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}")
+        .nodeId()).isEqualTo("Rack2:gpu-box_1.lan@eu");
+    for (String id : new String[] {"gpu box 1", "box#1", "a/b", "..", ".hidden", "a\u202Eb"}) {
+      ApiError refused = rejection("{\"node_id\":\"" + id + "\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}");
+      assertThat(refused.param()).as(id).isEqualTo("node_id");
+      assertThat(refused.message()).as(id).contains("letters, digits and . _ : @ -");
+    }
     assertThat(rejection("{\"node_id\":\"a\\nb\",\"base_url\":\"http://h:1\",\"roles\":[\"r\"]}").param())
         .isEqualTo("node_id");
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.NodeRegistrations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,6 +86,22 @@ class RegistryFileTest {
     Await.until("the heartbeat to be saved", () -> RegistryFile.parse(Files.readAllBytes(file)).getFirst()
         .lastSeen().equals(clock.instant()));
     assertThat(Files.readString(file)).doesNotContain("\n").doesNotContain(": ");
+    registry.close();
+  }
+
+  @Test
+  void aSavedNodeWhoseIdTheRuleNowRefusesIsDroppedNotTheWholeFile() throws Exception {
+    String ok = NodeRegistrations.legacy("gpu-box-1", "http://10.0.0.12:8091", "writer");
+    String dotted = NodeRegistrations.legacy("..", "http://10.0.0.13:8091", "writer");
+    String stamps = ",\"registered_at\":\"2025-06-01T12:00:00Z\",\"last_seen\":\"2025-06-01T12:00:00Z\"}";
+    Files.writeString(dir.resolve(RegistryFile.NAME), "{\"version\":1,\"saved_at\":\"2025-06-01T12:00:00Z\","
+        + "\"nodes\":[" + ok.substring(0, ok.length() - 1) + stamps + ","
+        + dotted.substring(0, dotted.length() - 1) + stamps + "]}");
+
+    NodeRegistry registry = open();
+
+    assertThat(registry.nodes()).extracting(Node::nodeId).containsExactly("gpu-box-1");
+    assertThat(files()).containsExactly(dir.resolve(RegistryFile.NAME));
     registry.close();
   }
 

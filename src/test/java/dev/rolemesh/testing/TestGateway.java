@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * A gateway on 127.0.0.1 with an ephemeral port, in front of simulators or of registered nodes, with its log
@@ -44,6 +45,7 @@ public final class TestGateway implements AutoCloseable {
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
+  private LongSupplier limitsClock = System::nanoTime;
   private boolean metrics = true;
   private GatewayServer server;
 
@@ -111,12 +113,18 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** The monotonic nanoseconds the client keys' rate limits are measured with. */
+  public TestGateway limitsClock(LongSupplier value) {
+    limitsClock = value;
+    return this;
+  }
+
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
         Duration.ofSeconds(1), Duration.ofMillis(1), metrics);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
-    server = Await.result(GatewayServer.start(vertx, config, log, registry));
+    server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
     return this;
   }
 

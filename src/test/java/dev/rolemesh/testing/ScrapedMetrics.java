@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * so a test can read a series without caring about label order. Fails on a line that is not a sample, a comment or
  * blank: a malformed exposition must not pass for an empty one.
  */
-public final class Exposition {
+public final class ScrapedMetrics {
 
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})? (\\S+)( \\d+)?$");
@@ -18,11 +18,11 @@ public final class Exposition {
 
   private final Map<String, Double> samples;
 
-  private Exposition(Map<String, Double> samples) {
+  private ScrapedMetrics(Map<String, Double> samples) {
     this.samples = samples;
   }
 
-  public static Exposition parse(String text) {
+  public static ScrapedMetrics parse(String text) {
     Map<String, Double> samples = new TreeMap<>();
     for (String line : text.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) {
@@ -41,24 +41,24 @@ public final class Exposition {
       }
       samples.put(key(sample.group(1), labels), Double.parseDouble(sample.group(4)));
     }
-    return new Exposition(samples);
+    return new ScrapedMetrics(samples);
   }
 
   /** @param labels name, value, name, value... in any order */
   public double value(String name, String... labels) {
-    Map<String, String> sorted = new TreeMap<>();
-    for (int i = 0; i + 1 < labels.length; i += 2) {
-      sorted.put(labels[i], labels[i + 1]);
-    }
-    return samples.getOrDefault(key(name, sorted), 0.0);
+    return samples.getOrDefault(key(name, sorted(labels)), 0.0);
   }
 
   public boolean has(String name, String... labels) {
+    return samples.containsKey(key(name, sorted(labels)));
+  }
+
+  private static Map<String, String> sorted(String... labels) {
     Map<String, String> sorted = new TreeMap<>();
     for (int i = 0; i + 1 < labels.length; i += 2) {
       sorted.put(labels[i], labels[i + 1]);
     }
-    return samples.containsKey(key(name, sorted));
+    return sorted;
   }
 
   public Map<String, Double> samples() {
