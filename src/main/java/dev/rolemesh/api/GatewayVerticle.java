@@ -185,6 +185,7 @@ final class GatewayVerticle extends VerticleBase {
     // documents may also come as TEI's "texts"; the query is what every rerank request has
     inference(router, "/v1/rerank", "query", clients);
     inference(router, "/v1/reranking", "query", clients);
+    inference(router, "/v1/audio/transcriptions", null, clients);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
