@@ -1,8 +1,11 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.http.RequestPaths;
+import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -13,9 +16,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,16 +29,19 @@ import java.util.concurrent.atomic.AtomicReference;
 final class GatewayVerticle extends VerticleBase {
 
   private final AtomicReference<GatewayState> state;
+  private final BodyBudget bodyBudget;
   private final int port;
   private final Telemetry telemetry;
   private HttpServer server;
 
   /**
    * @param state the current state, read once by each request as it arrives
+   * @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds
    * @param telemetry where finished exchanges are recorded, for /metrics and the dashboard
    */
-  GatewayVerticle(AtomicReference<GatewayState> state, int port, Telemetry telemetry) {
+  GatewayVerticle(AtomicReference<GatewayState> state, BodyBudget bodyBudget, int port, Telemetry telemetry) {
     this.state = state;
+    this.bodyBudget = bodyBudget;
     this.port = port;
     this.telemetry = telemetry;
   }
@@ -48,7 +54,7 @@ final class GatewayVerticle extends VerticleBase {
     boolean readUsage = telemetry.metrics() != null
         || initial.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
     UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), readUsage);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
         .setHandle100ContinueAutomatically(true)
@@ -58,7 +64,12 @@ final class GatewayVerticle extends VerticleBase {
         // Every response is written on its connection's own event loop (the upstream exchange lives there too), so
         // Vert.x can skip the cross-thread write queue it otherwise keeps per connection: 4 KiB each, a sixth of
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
-        .setStrictThreadMode(true));
+        .setStrictThreadMode(true);
+    ServerTls tls = initial.config().gateway().tls();
+    if (tls != null) {
+      TlsOptions.listen(options, tlsOptions(tls));
+    }
+    server = vertx.createHttpServer(options);
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
     return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
   }
@@ -67,27 +78,37 @@ final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /** New connections get the certificate files as they are now. */
+  Future<Boolean> updateTls(ServerTls tls) {
+    return server.updateSSLOptions(tlsOptions(tls), true);
+  }
+
+  // A client certificate is asked for, never demanded: clients of the inference API have none. The node routes
+  // demand one through their authenticator when the config says so.
+  private static ServerSSLOptions tlsOptions(ServerTls tls) {
+    return TlsOptions.server(tls, false);
+  }
+
   private Router router(UpstreamProxy proxy, GatewayState initial) {
     Router router = Router.router(vertx);
     KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
     long maxBodyBytes = initial.config().gateway().maxBodyBytes();
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget));
     router.route().handler(GatewayVerticle::screen);
     read(router.route("/health")).handler(HealthEndpoints::health);
     read(router.route("/ready")).handler(HealthEndpoints::ready);
     read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
     read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
-    inference(router, "/v1/completions", "prompt", clients, body, proxy);
-    inference(router, "/v1/embeddings", "input", clients, body, proxy);
-    inference(router, "/v1/messages", "messages", clients, body, proxy);
-    inference(router, "/v1/messages/count_tokens", "messages", clients, body, proxy);
-    inference(router, "/v1/responses", "input", clients, body, proxy);
+    inference(router, "/v1/chat/completions", "messages", clients, proxy);
+    inference(router, "/v1/completions", "prompt", clients, proxy);
+    inference(router, "/v1/embeddings", "input", clients, proxy);
+    inference(router, "/v1/messages", "messages", clients, proxy);
+    inference(router, "/v1/messages/count_tokens", "messages", clients, proxy);
+    inference(router, "/v1/responses", "input", clients, proxy);
     // documents may also come as TEI's "texts"; the query is what every rerank request has
-    inference(router, "/v1/rerank", "query", clients, body, proxy);
-    inference(router, "/v1/reranking", "query", clients, body, proxy);
+    inference(router, "/v1/rerank", "query", clients, proxy);
+    inference(router, "/v1/reranking", "query", clients, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
@@ -107,10 +128,9 @@ final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
-      UpstreamProxy proxy) {
-    router.post(path).handler(clients).handler(body)
-        .handler(new InferenceEndpoint(proxy, requiredField));
+  /** The endpoint reads the body itself, within the body budget (a BodyHandler would copy it and count nothing). */
+  private void inference(Router router, String path, String requiredField, KeyCheck clients, UpstreamProxy proxy) {
+    router.post(path).handler(clients).handler(new InferenceEndpoint(proxy, requiredField));
   }
 
   /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */
@@ -141,17 +161,15 @@ final class GatewayVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */
+  /** A bug must not reach the client as a stack trace: the request context logs it and answers plainly. */
   private void internalError(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    Throwable failure = ctx.failure();
-    state.get().log().error("internal_error", String.valueOf(failure),
-        "request_id", request == null ? null : request.id,
-        "path", ctx.request().path());
-    if (failure != null) {
-      failure.printStackTrace();
+    Throwable failure = ctx.failure() != null ? ctx.failure() : new IllegalStateException("failed with 500");
+    if (request != null) {
+      request.failed(failure);
+    } else {
+      state.get().log().error("internal_error", String.valueOf(failure), "path", ctx.request().path());
+      ApiError.internal("Internal gateway error; see the gateway log").send(ctx);
     }
-    ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx);
   }
 }

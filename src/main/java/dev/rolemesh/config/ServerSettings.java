@@ -11,6 +11,10 @@ import java.time.Duration;
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
  * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
  *     gateway.metrics}, default true; off only to measure what recording costs)
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
+ * @param tls the listener's certificate ({@code gateway.tls}), or null for plain HTTP
+ * @param nodeTls how to call discovered nodes at https addresses ({@code gateway.node_tls}), or null
  */
 public record ServerSettings(
     String host,
@@ -19,7 +23,10 @@ public record ServerSettings(
     long maxBodyBytes,
     Duration probeTimeout,
     Duration probeCacheTtl,
-    boolean metrics) {
+    boolean metrics,
+    Long maxInflightBodyBytes,
+    ServerTls tls,
+    ClientTls nodeTls) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -27,12 +34,24 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
 
+  /** Plain HTTP, and the JDK's trusted roots for https nodes. */
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
     this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true);
   }
 
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, null);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, null, null);
+  }
+
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
+        maxInflightBodyBytes, tls, nodeTls);
   }
 }

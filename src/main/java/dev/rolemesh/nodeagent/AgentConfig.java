@@ -1,5 +1,7 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTls;
+import dev.rolemesh.config.ServerTls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +16,8 @@ import java.util.List;
  * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
  * @param stateDir where the agent records the servers it runs, to kill those a crashed run left behind
  * @param apiKeys {@code auth.api_keys}: a caller of anything but the health checks needs one; empty means none does
+ * @param tls {@code listen.tls}: the listener's certificate (and the CA its callers' certificates must come from), or
+ *     null for plain HTTP
  * @param source the base config file, for messages
  */
 public record AgentConfig(
@@ -28,6 +32,7 @@ public record AgentConfig(
     String nvidiaSmi,
     Path stateDir,
     List<String> apiKeys,
+    ServerTls tls,
     Path source) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -38,8 +43,14 @@ public record AgentConfig(
    * @param url the gateway's root, without {@code /v1}
    * @param nodeKey sent as {@code X-RoleMesh-Node-Key}, or null when the gateway takes no node keys
    * @param heartbeat time between heartbeats, and the longest wait between registration retries
+   * @param tls the CA of an https gateway and the client certificate it may require, or null
    */
-  public record Gateway(URI url, String nodeKey, Duration heartbeat) {}
+  public record Gateway(URI url, String nodeKey, Duration heartbeat, ClientTls tls) {
+
+    public Gateway(URI url, String nodeKey, Duration heartbeat) {
+      this(url, nodeKey, heartbeat, null);
+    }
+  }
 
   /**
    * How llama-server processes are run.
@@ -51,6 +62,8 @@ public record AgentConfig(
    * @param idleUnload a server with no request for this long is stopped, or null to keep servers loaded
    * @param failedRetry how long a model that failed to start is refused before a request may try it again
    * @param restartBackoff delay before restarting a crashed server, doubled for each crash in a row
+   * @param read longest silence from llama-server, before its headers or between two chunks, before a 504
+   * @param maxWaiting requests that may wait for a model to load at once; more get a 503 with Retry-After
    */
   public record LlamaServer(
       String binary,
@@ -59,7 +72,9 @@ public record AgentConfig(
       Duration switchWait,
       Duration idleUnload,
       Duration failedRetry,
-      Duration restartBackoff) {}
+      Duration restartBackoff,
+      Duration read,
+      int maxWaiting) {}
 
   /** The configured model with this id, or null. */
   public ModelSpec model(String modelId) {

@@ -4,6 +4,8 @@ import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
+import dev.rolemesh.config.ServerTls;
+import dev.rolemesh.config.TlsSections;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.NodeIds;
 import java.net.URI;
@@ -25,6 +27,9 @@ public final class AgentConfigBinder {
   private static final Duration DEFAULT_SWITCH_WAIT = Duration.ofMinutes(2);
   private static final Duration DEFAULT_FAILED_RETRY = Duration.ofSeconds(30);
   private static final Duration DEFAULT_RESTART_BACKOFF = Duration.ofSeconds(1);
+  /** Long: a non-streamed generation is silent until it is done, and the gateway's own read_s is the real limit. */
+  static final Duration DEFAULT_READ = Duration.ofHours(1);
+  static final int DEFAULT_MAX_WAITING = 256;
 
   private AgentConfigBinder() {}
 
@@ -53,6 +58,7 @@ public final class AgentConfigBinder {
     ConfigMap listen = top.get("listen").asMap();
     String host = listen.get("host").readOr(AgentConfig.DEFAULT_HOST, ConfigNode::asNonBlankString);
     int port = listen.get("port").readOr(AgentConfig.DEFAULT_PORT, node -> node.asInt(0, 65535));
+    ServerTls tls = TlsSections.server(listen.get("tls"), false);
     listen.warnUnknownKeys();
     AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
     URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::url);
@@ -71,7 +77,7 @@ public final class AgentConfigBinder {
     auth.warnUnknownKeys();
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        source);
+        tls, source);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
@@ -96,7 +102,8 @@ public final class AgentConfigBinder {
   private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
     AgentConfig.Gateway out = new AgentConfig.Gateway(url(required(gateway.get("url"), "like http://10.0.0.2:8000")),
         gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
-        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds));
+        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds),
+        TlsSections.client(gateway.get("tls"), true));
     gateway.warnUnknownKeys();
     return out;
   }
@@ -116,7 +123,9 @@ public final class AgentConfigBinder {
         llama.get("switch_wait_s").readOr(DEFAULT_SWITCH_WAIT, ConfigNode::asSeconds),
         llama.get("idle_unload_s").readOr(null, ConfigNode::asSeconds),
         llama.get("failed_retry_s").readOr(DEFAULT_FAILED_RETRY, ConfigNode::asSeconds),
-        llama.get("restart_backoff_s").readOr(DEFAULT_RESTART_BACKOFF, ConfigNode::asSeconds));
+        llama.get("restart_backoff_s").readOr(DEFAULT_RESTART_BACKOFF, ConfigNode::asSeconds),
+        llama.get("read_s").readOr(DEFAULT_READ, ConfigNode::asSeconds),
+        llama.get("max_waiting").readOr(DEFAULT_MAX_WAITING, count -> count.asInt(0, 1_000_000)));
     llama.warnUnknownKeys();
     return out;
   }
