@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
 import dev.rolemesh.config.ClientTls;
 import dev.rolemesh.config.ServerTls;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param tls {@code listen.tls}: the listener's certificate (and the CA its callers' certificates must come from), or
  *     null for plain HTTP
  * @param source the base config file, for messages
+ * @param clientTimeouts how long the agent waits on its clients ({@code client_timeouts}, the gateway's defaults)
  */
 public record AgentConfig(
     String nodeId,
@@ -33,7 +35,8 @@ public record AgentConfig(
     Path stateDir,
     List<String> apiKeys,
     ServerTls tls,
-    Path source) {
+    Path source,
+    ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8091;

@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
 import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
@@ -75,9 +76,10 @@ public final class AgentConfigBinder {
     ConfigMap auth = top.get("auth").asMap();
     List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
     auth.warnUnknownKeys();
+    ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        tls, source);
+        tls, source, clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolemesh.cli.Main;
 import dev.rolemesh.config.ConfigException;
+import dev.rolemesh.config.ClientTimeouts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,6 +58,7 @@ class AgentConfigTest {
     assertThat(llama.switchWait()).isEqualTo(Duration.ofMinutes(2));
     assertThat(llama.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(llama.idleUnload()).isNull();
+    assertThat(config.clientTimeouts()).isEqualTo(ClientTimeouts.DEFAULTS);
     assertThat(config.models()).containsExactly(
         new ModelSpec("m1", "/models/a.Q4_K_M.gguf", List.of("planner"), List.of(), null, null));
     assertThat(warnings).isEmpty();
@@ -93,6 +95,15 @@ class AgentConfigTest {
     assertThat(config.nodeId()).isEqualTo("rack-2:box-1");
     assertThat(config.baseUrl()).isEqualTo(URI.create("http://10.0.0.12:8091/gpu-box"));
     assertThat(config.gateway().url()).isEqualTo(URI.create("http://gw:8000/rolemesh"));
+  }
+
+  @Test
+  void clientTimeoutsTakeTheGatewaysKeys() throws Exception {
+    AgentConfig config = load("node_id: box\nclient_timeouts: {header_s: 2, idle_s: 0.5, body_min_bytes_s: 100}\n"
+        + BINARY + MODEL);
+
+    assertThat(config.clientTimeouts()).isEqualTo(
+        new ClientTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), 100, ClientTimeouts.BODY_GRACE));
   }
 
   @Test

@@ -65,6 +65,10 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
     }
   }
 
+  int port() {
+    return agent.port();
+  }
+
   /** This test's directory: the launcher, agent.yaml, weight files, the launch record. */
   Path dir() {
     return dir;

@@ -39,8 +39,8 @@ public final class HttpCalls implements AutoCloseable {
   }
 
   /**
-   * The JDK client's default: HTTP/2 by h2c upgrade where the server agrees, which the gateway and the node agent
-   * both do; the tests that use this are what covers their HTTP/2 side.
+   * The JDK client's default: it asks for HTTP/2 by h2c upgrade and goes on in HTTP/1.1 when the server does not
+   * agree, as the gateway does (h2c is off there so that client_timeouts can time a head from its first byte).
    */
   public static HttpCalls preferringHttp2(Supplier<String> baseUrl) {
     return new HttpCalls(HttpClient.Version.HTTP_2, baseUrl);

@@ -2,6 +2,7 @@ package dev.rolemesh.testing;
 
 import dev.rolemesh.api.GatewayServer;
 import dev.rolemesh.config.AuthConfig;
+import dev.rolemesh.config.ClientTimeouts;
 import dev.rolemesh.config.ClientTls;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ModelConfig;
@@ -49,6 +50,7 @@ public final class TestGateway implements AutoCloseable {
   private AuthConfig auth = AuthConfig.OPEN;
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
   private Long maxInflightBodyBytes;
+  private ClientTimeouts clientTimeouts = ClientTimeouts.DEFAULTS;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
   private LongSupplier limitsClock = System::nanoTime;
@@ -108,6 +110,11 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  public TestGateway clientTimeouts(ClientTimeouts value) {
+    clientTimeouts = value;
+    return this;
+  }
+
   public TestGateway defaultModel(String alias) {
     defaultModel = alias;
     return this;
@@ -147,7 +154,8 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes, tls, nodeTls);
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes, tls, nodeTls, clientTimeouts,
+        ServerSettings.DEFAULT_SHUTDOWN_GRACE);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
