@@ -108,15 +108,16 @@ public final class GatewayServer {
       Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
-        System.currentTimeMillis() / 1000, via, limitsClock);
+        System.currentTimeMillis() / 1000, via, limitsClock, null);
   }
 
   private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
-      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock,
+      Authenticator previousClients) {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
     return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth(), limitsClock), nodeAuthenticator(config),
+        KeyAuthenticator.clients(config.auth(), limitsClock, previousClients), nodeAuthenticator(config),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 
@@ -151,7 +152,7 @@ public final class GatewayServer {
       probe = probe(vertx, now);
     }
     GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
-        current.log(), current.startedEpochSeconds(), current.via(), limitsClock);
+        current.log(), current.startedEpochSeconds(), current.via(), limitsClock, current.clients());
     state.set(current.draining() ? next.asDraining() : next);
     return state.get();
   }
