@@ -33,13 +33,16 @@ public final class GatewayServer {
   private final String restDeploymentId;
   private final int port;
   private final AtomicReference<GatewayState> state;
+  private final BodyBudget bodyBudget;
 
-  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state) {
+  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
+      BodyBudget bodyBudget) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
     this.state = state;
+    this.bodyBudget = bodyBudget;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -81,11 +84,11 @@ public final class GatewayServer {
         .compose(firstId -> {
           int port = first.get().actualPort();
           if (loops == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, bodyBudget));
           }
           return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen, telemetry),
                   new DeploymentOptions().setInstances(loops - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, bodyBudget));
         });
   }
 
@@ -106,6 +109,11 @@ public final class GatewayServer {
     return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
         KeyAuthenticator.clients(config.auth(), limitsClock), KeyAuthenticator.nodes(config.auth()),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
+  }
+
+  /** The bytes of request bodies every request together holds, against {@code gateway.max_inflight_body_mb}. */
+  public BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   public int port() {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,7 +84,12 @@ class BodyBudgetProcessTest {
 
       Map<Integer, Integer> statuses = new TreeMap<>();
       for (CompletableFuture<HttpResponse<String>> answer : answers) {
-        HttpResponse<String> response = answer.get();
+        HttpResponse<String> response;
+        try {
+          response = answer.get();
+        } catch (ExecutionException e) {
+          throw new AssertionError("no answer (" + e.getCause() + "); gateway output: " + gateway.output(), e);
+        }
         statuses.merge(response.statusCode(), 1, Integer::sum);
         if (response.statusCode() == 503) {
           assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
