@@ -41,10 +41,11 @@ public final class GatewayServer {
   private final AtomicReference<GatewayState> state;
   private final List<GatewayVerticle> loops;
   private final LongSupplier limitsClock;
+  private final BodyBudget bodyBudget;
   private Drain drain;
 
   private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
-      List<GatewayVerticle> loops, LongSupplier limitsClock) {
+      List<GatewayVerticle> loops, LongSupplier limitsClock, BodyBudget bodyBudget) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
@@ -52,6 +53,7 @@ public final class GatewayServer {
     this.state = state;
     this.loops = loops;
     this.limitsClock = limitsClock;
+    this.bodyBudget = bodyBudget;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -91,11 +93,11 @@ public final class GatewayServer {
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock, bodyBudget));
           }
           return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock, bodyBudget));
         });
   }
 
@@ -108,15 +110,16 @@ public final class GatewayServer {
       Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
     return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
-        System.currentTimeMillis() / 1000, via, limitsClock);
+        System.currentTimeMillis() / 1000, via, limitsClock, null);
   }
 
   private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
-      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock,
+      Authenticator previousClients) {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
     return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth(), limitsClock), nodeAuthenticator(config),
+        KeyAuthenticator.clients(config.auth(), limitsClock, previousClients), nodeAuthenticator(config),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 
@@ -151,7 +154,7 @@ public final class GatewayServer {
       probe = probe(vertx, now);
     }
     GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
-        current.log(), current.startedEpochSeconds(), current.via(), limitsClock);
+        current.log(), current.startedEpochSeconds(), current.via(), limitsClock, current.clients());
     state.set(current.draining() ? next.asDraining() : next);
     return state.get();
   }
@@ -187,6 +190,11 @@ public final class GatewayServer {
       return Future.succeededFuture(false);
     }
     return Future.all(loops.stream().map(loop -> loop.updateTls(tls)).toList()).map(true);
+  }
+
+  /** The bytes of request bodies every request together holds, against {@code gateway.max_inflight_body_mb}. */
+  public BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   public int port() {
