@@ -84,7 +84,7 @@ final class AgentRoutes {
         .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
     router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
-        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)));
+        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)).onFailure(ctx::fail));
     // The body is read by forward itself, within the budget (a BodyHandler would copy it and count nothing).
     router.post("/v1/*").handler(this::forward);
 
