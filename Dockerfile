@@ -3,7 +3,7 @@
 #   docker run --rm -p 8000:8000 -v $PWD/configs/models.yaml:/etc/rolemesh/models.yaml:ro rolemesh
 # deploy/docker/compose.yaml runs a gateway, a node agent and simulated backends as a demo.
 
-FROM eclipse-temurin:25-jdk AS build
+FROM docker.io/library/eclipse-temurin:25-jdk AS build
 WORKDIR /src
 COPY .mvn .mvn
 COPY mvnw pom.xml ./
@@ -11,7 +11,7 @@ RUN ./mvnw -B -ntp -q dependency:go-offline
 COPY src src
 RUN ./mvnw -B -ntp -q -DskipTests package
 
-FROM eclipse-temurin:25-jre
+FROM docker.io/library/eclipse-temurin:25-jre
 # The launchers look for the jar at target/rolemesh.jar beside bin/ and never rebuild it here (no sources).
 COPY bin /opt/rolemesh/bin
 COPY --from=build /src/target/rolemesh.jar /opt/rolemesh/target/rolemesh.jar
