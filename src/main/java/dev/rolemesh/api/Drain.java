@@ -30,6 +30,8 @@ public final class Drain {
   private final long started = System.nanoTime();
   private final Promise<Result> result = Promise.promise();
   private int cut;
+  /** The cuts under way: the drain's summary waits for their count. */
+  private Future<?> cutting = Future.succeededFuture();
 
   private Drain(List<GatewayVerticle> loops, JsonLog log) {
     this.loops = loops;
@@ -48,7 +50,7 @@ public final class Drain {
           id -> drain.cutNow("still running after shutdown_grace_s=" + Seconds.format(grace)));
       Future.join(closed).onComplete(done -> {
         vertx.cancelTimer(timer);
-        drain.finished();
+        drain.cutting().onComplete(cutsCounted -> drain.finished());
       });
     });
     return drain;
@@ -58,10 +60,14 @@ public final class Drain {
     return result.future();
   }
 
+  private synchronized Future<?> cutting() {
+    return cutting;
+  }
+
   /** Cuts the requests still in flight, each logged as cut by the gateway's shutdown. */
   void cutNow(String why) {
     String reason = "cut by gateway shutdown: " + why;
-    Future.all(loops.stream().map(loop -> loop.cut(reason)).toList()).onComplete(done -> {
+    Future<?> cuts = Future.all(loops.stream().map(loop -> loop.cut(reason)).toList()).onComplete(done -> {
       List<String> ids = new ArrayList<>();
       done.result().<List<String>>list().forEach(ids::addAll);
       if (!ids.isEmpty()) {
@@ -72,6 +78,9 @@ public final class Drain {
             + " them, not the backend)", "request_ids", ids);
       }
     });
+    synchronized (this) {
+      cutting = Future.join(cutting, cuts);
+    }
   }
 
   private synchronized void finished() {

@@ -153,6 +153,7 @@ class GatewayLifecycleTest {
     assertThat(access.path("error").asText()).startsWith("cut by gateway shutdown");
     assertThat(access.path("request_id").asText()).isEqualTo(cut.path("request_ids").get(0).asText());
     assertThat(gateway.awaitExit()).isZero();
+    assertThat(Json.parse(gateway.awaitLine(event("drained"))).path("cut").asInt()).isEqualTo(1);
   }
 
   @Test
