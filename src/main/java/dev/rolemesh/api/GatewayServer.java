@@ -5,6 +5,7 @@ import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.ExchangeListener;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
@@ -68,11 +69,13 @@ public final class GatewayServer {
       AtomicReference<GatewayState> state, Telemetry telemetry) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
+    BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, listen, telemetry));
+          first.set(new GatewayVerticle(state, bodyBudget, listen, telemetry));
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
@@ -80,7 +83,7 @@ public final class GatewayServer {
           if (loops == 1) {
             return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(state, listen, telemetry),
+          return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen, telemetry),
                   new DeploymentOptions().setInstances(loops - 1))
               .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
         });

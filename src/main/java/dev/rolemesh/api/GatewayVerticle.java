@@ -2,6 +2,7 @@ package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -26,16 +26,19 @@ import java.util.concurrent.atomic.AtomicReference;
 final class GatewayVerticle extends VerticleBase {
 
   private final AtomicReference<GatewayState> state;
+  private final BodyBudget bodyBudget;
   private final int port;
   private final Telemetry telemetry;
   private HttpServer server;
 
   /**
    * @param state the current state, read once by each request as it arrives
+   * @param bodyBudget shared by every event loop: the limit is on the bytes the whole process holds
    * @param telemetry where finished exchanges are recorded, for /metrics and the dashboard
    */
-  GatewayVerticle(AtomicReference<GatewayState> state, int port, Telemetry telemetry) {
+  GatewayVerticle(AtomicReference<GatewayState> state, BodyBudget bodyBudget, int port, Telemetry telemetry) {
     this.state = state;
+    this.bodyBudget = bodyBudget;
     this.port = port;
     this.telemetry = telemetry;
   }
@@ -71,23 +74,22 @@ final class GatewayVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
     long maxBodyBytes = initial.config().gateway().maxBodyBytes();
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, state.get()));
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget));
     router.route().handler(GatewayVerticle::screen);
     read(router.route("/health")).handler(HealthEndpoints::health);
     read(router.route("/ready")).handler(HealthEndpoints::ready);
     read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
     read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, body, proxy);
-    inference(router, "/v1/completions", "prompt", clients, body, proxy);
-    inference(router, "/v1/embeddings", "input", clients, body, proxy);
-    inference(router, "/v1/messages", "messages", clients, body, proxy);
-    inference(router, "/v1/messages/count_tokens", "messages", clients, body, proxy);
-    inference(router, "/v1/responses", "input", clients, body, proxy);
+    inference(router, "/v1/chat/completions", "messages", clients, proxy);
+    inference(router, "/v1/completions", "prompt", clients, proxy);
+    inference(router, "/v1/embeddings", "input", clients, proxy);
+    inference(router, "/v1/messages", "messages", clients, proxy);
+    inference(router, "/v1/messages/count_tokens", "messages", clients, proxy);
+    inference(router, "/v1/responses", "input", clients, proxy);
     // documents may also come as TEI's "texts"; the query is what every rerank request has
-    inference(router, "/v1/rerank", "query", clients, body, proxy);
-    inference(router, "/v1/reranking", "query", clients, body, proxy);
+    inference(router, "/v1/rerank", "query", clients, proxy);
+    inference(router, "/v1/reranking", "query", clients, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
@@ -107,10 +109,9 @@ final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
-  private void inference(Router router, String path, String requiredField, KeyCheck clients, BodyHandler body,
-      UpstreamProxy proxy) {
-    router.post(path).handler(clients).handler(body)
-        .handler(new InferenceEndpoint(proxy, requiredField));
+  /** The endpoint reads the body itself, within the body budget (a BodyHandler would copy it and count nothing). */
+  private void inference(Router router, String path, String requiredField, KeyCheck clients, UpstreamProxy proxy) {
+    router.post(path).handler(clients).handler(new InferenceEndpoint(proxy, requiredField));
   }
 
   /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */
@@ -141,17 +142,15 @@ final class GatewayVerticle extends VerticleBase {
     ctx.next();
   }
 
-  /** A bug must not reach the client as a stack trace: log it with the request id, answer with a plain error. */
+  /** A bug must not reach the client as a stack trace: the request context logs it and answers plainly. */
   private void internalError(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
-    Throwable failure = ctx.failure();
-    state.get().log().error("internal_error", String.valueOf(failure),
-        "request_id", request == null ? null : request.id,
-        "path", ctx.request().path());
-    if (failure != null) {
-      failure.printStackTrace();
+    Throwable failure = ctx.failure() != null ? ctx.failure() : new IllegalStateException("failed with 500");
+    if (request != null) {
+      request.failed(failure);
+    } else {
+      state.get().log().error("internal_error", String.valueOf(failure), "path", ctx.request().path());
+      ApiError.internal("Internal gateway error; see the gateway log").send(ctx);
     }
-    ApiError.internal("Internal gateway error; see the gateway log for request "
-        + (request == null ? "?" : request.id)).send(ctx);
   }
 }

@@ -7,6 +7,8 @@ import dev.rolemesh.auth.Principal;
 import dev.rolemesh.availability.Availability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyReader;
+import dev.rolemesh.http.BodyRefusals;
 import dev.rolemesh.http.MultipartForm;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
@@ -15,6 +17,7 @@ import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BodyRewriter;
 import dev.rolemesh.routing.Role;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
@@ -49,9 +52,27 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     RequestContext request = RequestContext.of(ctx);
+    BodyReader.read(ctx.request(), request.state.config().gateway().maxBodyBytes(), request.body)
+        .onComplete(request.guard(read -> {
+          if (read.failed()) {
+            BodyReader.Refused refused = (BodyReader.Refused) read.cause();
+            if (refused.kind() == BodyReader.Kind.CLIENT_GONE) {
+              request.unsentStatus = 499;
+            }
+            ApiError error = BodyRefusals.answer(ctx.request(), refused, "gateway.max_body_mb",
+                "gateway.max_inflight_body_mb");
+            if (error != null) {
+              error.send(ctx);
+            }
+          } else if (!ctx.response().closed()) {
+            route(ctx, request, read.result());
+          }
+        }));
+  }
+
+  private void route(RoutingContext ctx, RequestContext request, Buffer body) {
     GatewayState state = request.state;
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
+    if (body.length() == 0) {
       String expected = form ? "a multipart/form-data body" : "a JSON object";
       ApiError.invalidRequest("Request body is empty; expected " + expected, null).send(ctx);
       return;
@@ -94,7 +115,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
-    proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started).onSuccess(outcome -> {
+    Future<UpstreamProxy.Outcome> exchange =
+        proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started);
+    exchange.onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();
       request.inputTokens = outcome.inputTokens();
@@ -127,7 +150,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         }
       }
       request.release();
-    });
+    }));
   }
 
   /** The caller's key scope and limits; answers 403 or 429 itself when they refuse. */

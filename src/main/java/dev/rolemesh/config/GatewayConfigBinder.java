@@ -42,12 +42,17 @@ final class GatewayConfigBinder {
         gateway.get("port").readOr(ServerSettings.DEFAULT_PORT, port -> port.asInt(0, 65535)),
         timeouts(gateway.get("timeouts"), Timeouts.DEFAULTS),
         gateway.get("max_body_mb").readOr(
-            ServerSettings.DEFAULT_MAX_BODY_BYTES, mib -> (long) Math.ceil(mib.asPositiveNumber() * BYTES_PER_MIB)),
+            ServerSettings.DEFAULT_MAX_BODY_BYTES, GatewayConfigBinder::mebibytes),
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
         gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
-        gateway.get("metrics").readOr(true, ConfigNode::asBoolean));
+        gateway.get("metrics").readOr(true, ConfigNode::asBoolean),
+        gateway.get("max_inflight_body_mb").readOr(null, GatewayConfigBinder::mebibytes));
     gateway.warnUnknownKeys();
     return settings;
+  }
+
+  private static Long mebibytes(ConfigNode node) throws ConfigException {
+    return (long) Math.ceil(node.asPositiveNumber() * BYTES_PER_MIB);
   }
 
   /**

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param probeCacheTtl how long a probe result is reused ({@code gateway.probe_cache_s})
  * @param metrics whether traffic is recorded for /metrics, the status API and the dashboard ({@code
  *     gateway.metrics}, default true; off only to measure what recording costs)
+ * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
+ *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
  */
 public record ServerSettings(
     String host,
@@ -19,7 +21,8 @@ public record ServerSettings(
     long maxBodyBytes,
     Duration probeTimeout,
     Duration probeCacheTtl,
-    boolean metrics) {
+    boolean metrics,
+    Long maxInflightBodyBytes) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -29,10 +32,11 @@ public record ServerSettings(
 
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
-    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics);
+    return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
+        maxInflightBodyBytes);
   }
 }

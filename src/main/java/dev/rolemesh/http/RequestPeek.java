@@ -6,19 +6,30 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.rolemesh.json.JsonErrors;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What routing needs from a request body, read with a streaming parser: the top-level keys with their JSON kinds,
- * the {@code model} string and the {@code stream} flag. Nested values are skipped (but still checked to be well
- * formed), so the body is never turned into a tree unless defaults must be injected.
+ * What routing needs from a request body, read with a streaming parser straight from the body's own bytes (no copy,
+ * no tree): the top-level keys with their JSON kinds, the {@code model} string and the {@code stream} flag, and
+ * where in the bytes the {@code model} value and the closing brace sit, so a rewrite can splice there. Nested
+ * values are skipped without being decoded (but still checked to be well formed), so a huge prompt costs no
+ * allocation here.
  *
  * @param topLevel each top-level key with the token that starts its value
+ * @param modelStart byte offset of the {@code model} value in the body, or -1 when the body has no {@code model}
+ * @param modelEnd byte offset just past the {@code model} value, or -1
+ * @param closingBrace byte offset of the top-level object's closing brace
  */
-public record RequestPeek(String model, boolean stream, Map<String, JsonToken> topLevel) {
+public record RequestPeek(String model, boolean stream, Map<String, JsonToken> topLevel, int modelStart, int modelEnd,
+    int closingBrace) {
+
+  /** Longer model names are refused: they end up in error messages and log lines. */
+  static final int MAX_MODEL_CHARS = 1024;
 
   private static final JsonFactory FACTORY = JsonFactory.builder()
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(200).build())
@@ -43,32 +54,61 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
   }
 
   public static RequestPeek of(Buffer body) throws Invalid {
-    try (JsonParser parser = FACTORY.createParser(body.getBytes())) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw new Invalid("Request body must be a JSON object", null);
-      }
-      Map<String, JsonToken> keys = new HashMap<>();
-      String model = null;
-      boolean stream = false;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String name = parser.currentName();
-        JsonToken value = parser.nextToken();
-        keys.put(name, value);
-        switch (name) {
-          case "model" -> model = modelOf(parser, value);
-          case "stream" -> stream = streamOf(value);
-          default -> parser.skipChildren();
-        }
-      }
-      if (parser.nextToken() != null) {
-        throw new Invalid("Unexpected content after the JSON object", null);
-      }
-      return new RequestPeek(model, stream, Map.copyOf(keys));
+    ByteBuf bytes = ((BufferInternal) body).unwrap();
+    byte[] array;
+    int offset;
+    if (bytes.hasArray()) {
+      array = bytes.array();
+      offset = bytes.arrayOffset() + bytes.readerIndex();
+    } else {
+      // Only a direct buffer gets here (the gateway's own body reader always collects into a heap one).
+      array = body.getBytes();
+      offset = 0;
+    }
+    try (JsonParser parser = FACTORY.createParser(array, offset, body.length())) {
+      return read(parser);
     } catch (JsonProcessingException e) {
       throw new Invalid("Request body is not valid JSON: " + JsonErrors.describe(e), null);
     } catch (IOException e) {
       throw new Invalid("Request body could not be read: " + e.getMessage(), null);
     }
+  }
+
+  private static RequestPeek read(JsonParser parser) throws IOException, Invalid {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      throw new Invalid("Request body must be a JSON object", null);
+    }
+    Map<String, JsonToken> keys = new HashMap<>();
+    String model = null;
+    int modelStart = -1;
+    int modelEnd = -1;
+    boolean stream = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String name = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if (keys.put(name, value) != null && name.equals("model")) {
+        // Only one of them would be replaced, and backends disagree on which one counts.
+        throw new Invalid("'model' appears more than once", "model");
+      }
+      switch (name) {
+        case "model" -> {
+          modelStart = offset(parser.currentTokenLocation().getByteOffset());
+          model = modelOf(parser, value);
+          modelEnd = offset(parser.currentLocation().getByteOffset());
+        }
+        case "stream" -> stream = streamOf(value);
+        default -> parser.skipChildren();
+      }
+    }
+    int closingBrace = offset(parser.currentTokenLocation().getByteOffset());
+    if (parser.nextToken() != null) {
+      throw new Invalid("Unexpected content after the JSON object", null);
+    }
+    return new RequestPeek(model, stream, Map.copyOf(keys), modelStart, modelEnd, closingBrace);
+  }
+
+  private static int offset(long byteOffset) {
+    return (int) byteOffset;
   }
 
   private static String modelOf(JsonParser parser, JsonToken value) throws IOException, Invalid {
@@ -78,7 +118,27 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     if (value != JsonToken.VALUE_STRING) {
       throw new Invalid("'model' must be a string", "model");
     }
-    return parser.getText();
+    if (parser.getTextLength() > MAX_MODEL_CHARS) {
+      throw new Invalid("'model' is longer than " + MAX_MODEL_CHARS + " characters", "model");
+    }
+    String model = parser.getText();
+    if (hasLoneSurrogate(model)) {
+      // Bytes like ED A0 BD: UTF-8 for half a surrogate pair, which no JSON writer can echo back in an error.
+      throw new Invalid("'model' is not valid UTF-8 (it encodes an unpaired surrogate)", "model");
+    }
+    return model;
+  }
+
+  private static boolean hasLoneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean streamOf(JsonToken value) throws Invalid {

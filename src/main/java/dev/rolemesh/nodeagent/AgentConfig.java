@@ -51,6 +51,8 @@ public record AgentConfig(
    * @param idleUnload a server with no request for this long is stopped, or null to keep servers loaded
    * @param failedRetry how long a model that failed to start is refused before a request may try it again
    * @param restartBackoff delay before restarting a crashed server, doubled for each crash in a row
+   * @param read longest silence from llama-server, before its headers or between two chunks, before a 504
+   * @param maxWaiting requests that may wait for a model to load at once; more get a 503 with Retry-After
    */
   public record LlamaServer(
       String binary,
@@ -59,7 +61,9 @@ public record AgentConfig(
       Duration switchWait,
       Duration idleUnload,
       Duration failedRetry,
-      Duration restartBackoff) {}
+      Duration restartBackoff,
+      Duration read,
+      int maxWaiting) {}
 
   /** The configured model with this id, or null. */
   public ModelSpec model(String modelId) {

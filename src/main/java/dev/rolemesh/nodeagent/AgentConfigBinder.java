@@ -25,6 +25,9 @@ public final class AgentConfigBinder {
   private static final Duration DEFAULT_SWITCH_WAIT = Duration.ofMinutes(2);
   private static final Duration DEFAULT_FAILED_RETRY = Duration.ofSeconds(30);
   private static final Duration DEFAULT_RESTART_BACKOFF = Duration.ofSeconds(1);
+  /** Long: a non-streamed generation is silent until it is done, and the gateway's own read_s is the real limit. */
+  static final Duration DEFAULT_READ = Duration.ofHours(1);
+  static final int DEFAULT_MAX_WAITING = 256;
 
   private AgentConfigBinder() {}
 
@@ -116,7 +119,9 @@ public final class AgentConfigBinder {
         llama.get("switch_wait_s").readOr(DEFAULT_SWITCH_WAIT, ConfigNode::asSeconds),
         llama.get("idle_unload_s").readOr(null, ConfigNode::asSeconds),
         llama.get("failed_retry_s").readOr(DEFAULT_FAILED_RETRY, ConfigNode::asSeconds),
-        llama.get("restart_backoff_s").readOr(DEFAULT_RESTART_BACKOFF, ConfigNode::asSeconds));
+        llama.get("restart_backoff_s").readOr(DEFAULT_RESTART_BACKOFF, ConfigNode::asSeconds),
+        llama.get("read_s").readOr(DEFAULT_READ, ConfigNode::asSeconds),
+        llama.get("max_waiting").readOr(DEFAULT_MAX_WAITING, count -> count.asInt(0, 1_000_000)));
     llama.warnUnknownKeys();
     return out;
   }

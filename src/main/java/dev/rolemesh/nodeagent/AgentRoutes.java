@@ -3,22 +3,25 @@ package dev.rolemesh.nodeagent;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.auth.KeyCheck;
-import dev.rolemesh.http.ApiError;
-import dev.rolemesh.metrics.Exposition;
-import dev.rolemesh.http.Responses;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.http.ApiError;
+import dev.rolemesh.http.BodyBudget;
+import dev.rolemesh.http.BodyReader;
+import dev.rolemesh.http.BodyRefusals;
+import dev.rolemesh.http.RequestPeek;
+import dev.rolemesh.http.Responses;
+import dev.rolemesh.http.Upstream;
+import dev.rolemesh.metrics.Exposition;
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.observability.RequestIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
-import dev.rolemesh.http.RequestPeek;
-import dev.rolemesh.http.Upstream;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.net.URI;
 import java.util.List;
 
@@ -45,6 +48,10 @@ final class AgentRoutes {
   private final JsonLog log;
   private final AccessLog accessLog;
   private final long startedEpochSeconds = System.currentTimeMillis() / 1000;
+  /** For the hop to llama-server: {@code llama_server.read_s}, no total cap (the gateway has its own). */
+  private final Timeouts llamaTimeouts;
+  /** Bytes of request bodies held at once, a quarter of the heap: a queue of waiters holds their bodies. */
+  private final BodyBudget bodyBudget = BodyBudget.of(null);
 
   AgentRoutes(AgentConfig config, ModelScheduler scheduler, UpstreamProxy proxy, Registrar registrar, HostProbe host,
       AgentMetrics metrics, JsonLog log) {
@@ -56,6 +63,7 @@ final class AgentRoutes {
     this.metrics = metrics;
     this.log = log;
     this.accessLog = new AccessLog(log);
+    this.llamaTimeouts = new Timeouts(Timeouts.DEFAULTS.connect(), config.llamaServer().read(), null);
   }
 
   Router router(Vertx vertx) {
@@ -74,12 +82,11 @@ final class AgentRoutes {
         .onFailure(ctx::fail));
     router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
         .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)));
-    router.post("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(this::forward);
+    // The body is read by forward itself, within the budget (a BodyHandler would copy it and count nothing).
+    router.post("/v1/*").handler(this::forward);
 
     router.errorHandler(404, ctx -> ApiError.notFound("Unknown path " + ctx.request().method() + " "
         + ctx.request().path() + " on this node agent").send(ctx.response()));
-    router.errorHandler(413, ctx -> new ApiError(413, "Request body exceeds " + MAX_BODY_BYTES + " bytes",
-        "invalid_request_error", null, "request_too_large").send(ctx.response()));
     router.errorHandler(500, ctx -> {
       log.error("internal_error", String.valueOf(ctx.failure()), "path", ctx.request().path());
       ApiError.internal("Internal node agent error; see its log").send(ctx.response());
@@ -102,17 +109,33 @@ final class AgentRoutes {
     long started = System.nanoTime();
     String requestId = RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER));
     ctx.response().putHeader(RequestIds.HEADER, requestId);
+    BodyBudget.Reservation reservation = bodyBudget.open();
     // A forwarded request is logged when its exchange ends: a client that leaves mid-stream ends the response
     // before the proxy has counted what it relayed.
     ctx.addEndHandler(done -> {
       if (ctx.get(UPSTREAM) == null) {
+        reservation.release();
         writeAccessLog(ctx, requestId, started, null);
       }
     });
-    Buffer body = ctx.body().buffer();
+    BodyReader.read(ctx.request(), MAX_BODY_BYTES, reservation).onComplete(guard(ctx, read -> {
+      if (read.failed()) {
+        ApiError error = BodyRefusals.answer(ctx.request(), (BodyReader.Refused) read.cause(),
+            "the node agent's limit", "the node agent's in-flight body budget, a quarter of its heap");
+        if (error != null) {
+          error.send(ctx.response());
+        }
+      } else if (!ctx.response().closed()) {
+        schedule(ctx, requestId, started, read.result(), reservation);
+      }
+    }));
+  }
+
+  private void schedule(RoutingContext ctx, String requestId, long started, Buffer body,
+      BodyBudget.Reservation reservation) {
     RequestPeek peek;
     try {
-      peek = RequestPeek.of(body == null ? Buffer.buffer() : body);
+      peek = RequestPeek.of(body);
     } catch (RequestPeek.Invalid invalid) {
       ApiError.invalidRequest(invalid.getMessage(), invalid.param()).send(ctx.response());
       return;
@@ -128,7 +151,7 @@ final class AgentRoutes {
     ModelScheduler.Waiter waiter = scheduler.acquire(model);
     boolean waits = !waiter.lease().isComplete();
     ctx.response().closeHandler(v -> waiter.cancel());
-    waiter.lease().onComplete(granted -> {
+    waiter.lease().onComplete(guard(ctx, granted -> {
       if (waits) {
         metrics.waited(model.modelId(), System.nanoTime() - waitStarted, granted.succeeded());
       }
@@ -146,19 +169,43 @@ final class AgentRoutes {
       }
       ModelScheduler.Lease lease = granted.result();
       Upstream upstream = new Upstream(URI.create("http://" + ServerProcess.LOOPBACK + ":" + lease.port()),
-          model.modelId(), null, Timeouts.DEFAULTS, null);
+          model.modelId(), null, llamaTimeouts, null);
       ctx.put(UPSTREAM, upstream.toString());
       proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, body, requestId, started).onSuccess(outcome -> {
+        // Released first: nothing below may keep the slot or the budget from the end of the exchange.
         lease.release();
+        reservation.release();
         Failure failure = outcome.failure();
-        if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
-          String message = "llama-server for '" + model.modelId() + "' failed: " + failure.detail();
-          (failure.kind().status() == 504 ? ApiError.gatewayTimeout(message) : ApiError.badGateway(message))
-              .send(ctx.response());
+        try {
+          if (failure != null && !outcome.responded() && failure.kind() != Failure.Kind.CLIENT_GONE) {
+            String message = "llama-server for '" + model.modelId() + "' failed: " + failure.detail();
+            (failure.kind().status() == 504 ? ApiError.gatewayTimeout(message) : ApiError.badGateway(message))
+                .send(ctx.response());
+          }
+        } finally {
+          writeAccessLog(ctx, requestId, started, outcome);
         }
-        writeAccessLog(ctx, requestId, started, outcome);
       });
-    });
+    }));
+  }
+
+  /**
+   * The callback, made safe: what it throws is logged as one line and answered with a 500 (or a reset, once the
+   * answer started), instead of vanishing into a future and leaving the client waiting.
+   */
+  private <T> Handler<T> guard(RoutingContext ctx, Handler<T> callback) {
+    return value -> {
+      try {
+        callback.handle(value);
+      } catch (RuntimeException | Error e) {
+        log.error("internal_error", String.valueOf(e), "path", ctx.request().path());
+        if (ctx.response().headWritten()) {
+          ctx.response().reset();
+        } else {
+          ApiError.internal("Internal node agent error; see its log").send(ctx.response());
+        }
+      }
+    };
   }
 
   /** The body's model; a node with a single model also takes requests that name none. */

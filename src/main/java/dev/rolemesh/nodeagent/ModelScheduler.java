@@ -123,6 +123,12 @@ final class ModelScheduler {
       waiter.fail(new Unavailable("The node agent is shutting down", RETRY_AFTER_LOADING_S));
       return waiter;
     }
+    if (waiting.size() >= settings.maxWaiting() && slotOf(model) == null) {
+      // Each waiter holds its request body: past the bound, the queue would only turn load into memory.
+      waiter.fail(new Unavailable(waiting.size() + " requests are already waiting for models to load"
+          + " (llama_server.max_waiting); try again shortly", RETRY_AFTER_LOADING_S));
+      return waiter;
+    }
     waiting.add(waiter);
     pump();
     return waiter;

@@ -43,6 +43,7 @@ public final class TestGateway implements AutoCloseable {
   private final HttpCalls http = HttpCalls.http1(this::baseUrl);
   private AuthConfig auth = AuthConfig.OPEN;
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
+  private Long maxInflightBodyBytes;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
   private LongSupplier limitsClock = System::nanoTime;
@@ -96,6 +97,12 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** {@code gateway.max_inflight_body_mb} in bytes; unset, the gateway takes a quarter of the heap. */
+  public TestGateway maxInflightBodyBytes(long value) {
+    maxInflightBodyBytes = value;
+    return this;
+  }
+
   public TestGateway defaultModel(String alias) {
     defaultModel = alias;
     return this;
@@ -121,7 +128,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1), metrics);
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
