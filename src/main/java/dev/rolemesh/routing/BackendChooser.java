@@ -1,6 +1,7 @@
 package dev.rolemesh.routing;
 
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.ConversationChain;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeSelector;
@@ -29,6 +30,14 @@ public final class BackendChooser {
   }
 
   public List<Upstream> candidates(Role role) {
+    return candidates(role, ConversationChain.NONE, null);
+  }
+
+  /**
+   * The backends for one request whose conversation has the given chain of hashes (see {@link ConversationChain})
+   * and which names a run (or null): what {@code cache_affinity} routes by.
+   */
+  public List<Upstream> candidates(Role role, long[] conversation, String run) {
     return switch (role.config().target()) {
       case ModelTarget.Proxy proxy -> List.of(new Upstream(
           proxy.baseUrl(),
@@ -36,7 +45,7 @@ public final class BackendChooser {
           proxy.apiKey(),
           role.config().timeouts(),
           null));
-      case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered).stream()
+      case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered, conversation, run).stream()
           .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), nodeUpstreamKey,
               role.config().timeouts(), node.nodeId()))
           .toList();
