@@ -1,9 +1,12 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.auth.Authenticator;
+import dev.rolemesh.auth.ClientCertificateCheck;
 import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.observability.ExchangeListener;
@@ -17,6 +20,8 @@ import dev.rolemesh.routing.RoleTable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -33,13 +38,16 @@ public final class GatewayServer {
   private final String restDeploymentId;
   private final int port;
   private final AtomicReference<GatewayState> state;
+  private final List<GatewayVerticle> verticles;
 
-  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state) {
+  private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
+      List<GatewayVerticle> verticles) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
     this.state = state;
+    this.verticles = verticles;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -69,6 +77,7 @@ public final class GatewayServer {
       AtomicReference<GatewayState> state, Telemetry telemetry) {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicReference<GatewayVerticle> first = new AtomicReference<>();
+    List<GatewayVerticle> all = new CopyOnWriteArrayList<>();
     // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
     BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
@@ -76,16 +85,20 @@ public final class GatewayServer {
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
     return vertx.deployVerticle(() -> {
           first.set(new GatewayVerticle(state, bodyBudget, listen, telemetry));
+          all.add(first.get());
           return first.get();
         }, new DeploymentOptions())
         .compose(firstId -> {
           int port = first.get().actualPort();
           if (loops == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, all));
           }
-          return vertx.deployVerticle(() -> new GatewayVerticle(state, bodyBudget, listen, telemetry),
-                  new DeploymentOptions().setInstances(loops - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state));
+          return vertx.deployVerticle(() -> {
+                GatewayVerticle next = new GatewayVerticle(state, bodyBudget, listen, telemetry);
+                all.add(next);
+                return next;
+              }, new DeploymentOptions().setInstances(loops - 1))
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, all));
         });
   }
 
@@ -98,14 +111,36 @@ public final class GatewayServer {
   private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,
       ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
     RoleTable roles = new RoleTable(config);
-    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey());
+    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
     UpstreamProbe probe = new UpstreamProbe(
         UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
         config.gateway().probeTimeout(),
         config.gateway().probeCacheTtl());
     return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth(), limitsClock), KeyAuthenticator.nodes(config.auth()),
+        KeyAuthenticator.clients(config.auth(), limitsClock), nodeAuthenticator(config),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
+  }
+
+  /** Node keys, behind a client certificate when {@code gateway.tls.require_client_cert_for} names the nodes. */
+  private static Authenticator nodeAuthenticator(GatewayConfig config) {
+    Authenticator keys = KeyAuthenticator.nodes(config.auth());
+    ServerTls tls = config.gateway().tls();
+    return tls != null && tls.requiresClientCertFor(ServerTls.ClientCertScope.NODES)
+        ? new ClientCertificateCheck(keys)
+        : keys;
+  }
+
+  /**
+   * Reads the listener's certificate, key and client CA files again, for connections from now on (those open keep
+   * theirs): how a renewed certificate is taken up without a restart. A config reload calls it after swapping the
+   * state; false when the gateway listens without TLS.
+   */
+  public Future<Boolean> reloadCertificates() {
+    ServerTls tls = state.get().config().gateway().tls();
+    if (tls == null) {
+      return Future.succeededFuture(false);
+    }
+    return Future.all(verticles.stream().map(verticle -> verticle.updateTls(tls)).toList()).map(true);
   }
 
   public int port() {
@@ -113,7 +148,8 @@ public final class GatewayServer {
   }
 
   public String baseUrl() {
-    return UpstreamUrls.localUrl(state.get().config().gateway().host(), port);
+    String url = UpstreamUrls.localUrl(state.get().config().gateway().host(), port);
+    return state.get().config().gateway().tls() == null ? url : "https" + url.substring("http".length());
   }
 
   /** The state new requests get now. */

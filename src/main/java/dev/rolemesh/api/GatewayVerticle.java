@@ -1,9 +1,12 @@
 package dev.rolemesh.api;
 
 import dev.rolemesh.auth.KeyCheck;
+import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyBudget;
+import dev.rolemesh.http.ConnectionGuard;
 import dev.rolemesh.http.RequestPaths;
+import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
@@ -14,6 +17,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Route;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +34,7 @@ final class GatewayVerticle extends VerticleBase {
   private final int port;
   private final Telemetry telemetry;
   private HttpServer server;
+  private ConnectionGuard guard;
 
   /**
    * @param state the current state, read once by each request as it arrives
@@ -51,23 +56,50 @@ final class GatewayVerticle extends VerticleBase {
     boolean readUsage = telemetry.metrics() != null
         || initial.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
     UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), readUsage);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
         .setHandle100ContinueAutomatically(true)
         // No WebSockets here: without these, every connection's pipeline carries a WebSocket extension handler.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false)
+        // No h2c: with it, Vert.x makes a connection known only once its first request head is complete, so a head
+        // sent at a byte a second (slowloris) could not be timed from the connection's start (client_timeouts).
+        .setHttp2ClearTextEnabled(false)
         // Every response is written on its connection's own event loop (the upstream exchange lives there too), so
         // Vert.x can skip the cross-thread write queue it otherwise keeps per connection: 4 KiB each, a sixth of
         // the heap at 9,000 streams. A write from another thread would now fail loudly instead of being queued.
-        .setStrictThreadMode(true));
+        .setStrictThreadMode(true);
+    ServerTls tls = initial.config().gateway().tls();
+    if (tls != null) {
+      TlsOptions.listen(options, tlsOptions(tls));
+    }
+    server = vertx.createHttpServer(options);
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    return server.requestHandler(router(proxy, initial)).listen(port, initial.config().gateway().host());
+    guard = ConnectionGuard.watch(vertx, server, initial.config().gateway().clientTimeouts());
+    return server.requestHandler(guard.around(router(proxy, initial)))
+        .listen(port, initial.config().gateway().host());
+  }
+
+  @Override
+  public Future<?> stop() {
+    guard.close();
+    return Future.succeededFuture();
   }
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** New connections get the certificate files as they are now. */
+  Future<Boolean> updateTls(ServerTls tls) {
+    return server.updateSSLOptions(tlsOptions(tls), true);
+  }
+
+  // A client certificate is asked for, never demanded: clients of the inference API have none. The node routes
+  // demand one through their authenticator when the config says so.
+  private static ServerSSLOptions tlsOptions(ServerTls tls) {
+    return TlsOptions.server(tls, false);
   }
 
   private Router router(UpstreamProxy proxy, GatewayState initial) {
@@ -90,6 +122,7 @@ final class GatewayVerticle extends VerticleBase {
     // documents may also come as TEI's "texts"; the query is what every rerank request has
     inference(router, "/v1/rerank", "query", clients, proxy);
     inference(router, "/v1/reranking", "query", clients, proxy);
+    inference(router, "/v1/audio/transcriptions", null, clients, proxy);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,

@@ -87,6 +87,7 @@ public final class UpstreamProbe {
         .setHost(upstream.host())
         .setPort(upstream.port())
         .setSsl(upstream.ssl())
+        .setSslOptions(upstream.tls())
         .setURI(upstream.pathFor(path))
         .setConnectTimeout(timeout.toMillis())
         .setIdleTimeout(timeout.toMillis());

@@ -46,7 +46,10 @@ final class GatewayConfigBinder {
         gateway.get("probe_timeout_s").readOr(ServerSettings.DEFAULT_PROBE_TIMEOUT, ConfigNode::asSeconds),
         gateway.get("probe_cache_s").readOr(ServerSettings.DEFAULT_PROBE_CACHE_TTL, ConfigNode::asSeconds),
         gateway.get("metrics").readOr(true, ConfigNode::asBoolean),
-        gateway.get("max_inflight_body_mb").readOr(null, GatewayConfigBinder::mebibytes));
+        gateway.get("max_inflight_body_mb").readOr(null, GatewayConfigBinder::mebibytes),
+        TlsSections.server(gateway.get("tls"), true),
+        TlsSections.client(gateway.get("node_tls"), true),
+        gateway.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read));
     gateway.warnUnknownKeys();
     return settings;
   }
@@ -141,11 +144,12 @@ final class GatewayConfigBinder {
     } catch (IllegalArgumentException e) {
       throw url.error(e.getMessage());
     }
-    return new ModelTarget.Proxy(baseUrl, model.get("api_key").readOr(null, ConfigNode::asNonBlankString));
+    return new ModelTarget.Proxy(baseUrl, model.get("api_key").readOr(null, ConfigNode::asNonBlankString),
+        TlsSections.client(model.get("tls"), true));
   }
 
   private static ModelTarget.Discovered discovered(String alias, ConfigMap model) throws ConfigException {
-    warnIgnored(model, "proxy", "proxy_url", "api_key");
+    warnIgnored(model, "proxy", "proxy_url", "api_key", "tls");
     ModelTarget.Strategy strategy = model.get("strategy").readOr(
         ModelTarget.Strategy.ROUND_ROBIN, node -> node.asEnum(ModelTarget.Strategy.class));
     ConfigNode margin = model.get("affinity_margin");

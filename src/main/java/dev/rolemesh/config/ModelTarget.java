@@ -10,8 +10,14 @@ public sealed interface ModelTarget {
    *
    * @param baseUrl scheme, host, port and optional path prefix; never ends with {@code /} or {@code /v1}
    * @param apiKey sent upstream as {@code Authorization: Bearer}, or {@code null}
+   * @param tls the CA (and client certificate) for an https upstream, or null for the JDK's trusted roots
    */
-  record Proxy(URI baseUrl, String apiKey) implements ModelTarget {}
+  record Proxy(URI baseUrl, String apiKey, ClientTls tls) implements ModelTarget {
+
+    public Proxy(URI baseUrl, String apiKey) {
+      this(baseUrl, apiKey, null);
+    }
+  }
 
   /**
    * {@code type: discovered}.

@@ -13,6 +13,9 @@ import java.time.Duration;
  *     gateway.metrics}, default true; off only to measure what recording costs)
  * @param maxInflightBodyBytes the bytes of request bodies held at once across all requests
  *     ({@code gateway.max_inflight_body_mb}), or null for a quarter of the heap
+ * @param tls the listener's certificate ({@code gateway.tls}), or null for plain HTTP
+ * @param nodeTls how to call discovered nodes at https addresses ({@code gateway.node_tls}), or null
+ * @param clientTimeouts how long the gateway waits on its clients ({@code gateway.client_timeouts})
  */
 public record ServerSettings(
     String host,
@@ -22,7 +25,10 @@ public record ServerSettings(
     Duration probeTimeout,
     Duration probeCacheTtl,
     boolean metrics,
-    Long maxInflightBodyBytes) {
+    Long maxInflightBodyBytes,
+    ServerTls tls,
+    ClientTls nodeTls,
+    ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -30,13 +36,25 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
 
+  /** Plain HTTP, and the JDK's trusted roots for https nodes. */
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl) {
-    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true, null);
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, true);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, null);
+  }
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, null, null,
+        ClientTimeouts.DEFAULTS);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        maxInflightBodyBytes);
+        maxInflightBodyBytes, tls, nodeTls, clientTimeouts);
   }
 }

@@ -1,13 +1,17 @@
 package dev.rolemesh.http;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
  * What routing needs from a {@code multipart/form-data} body (an audio upload): the {@code model} and
  * {@code stream} fields, found by walking the part boundaries in the received bytes, without copying or decoding
- * the file parts. The model is rewritten by splicing the bytes around its value, so the audio is copied at most once.
+ * the file parts. The model is rewritten by splicing the bytes around its value, so the audio is never copied.
  *
  * @param model the {@code model} field, or null when the form has none
  * @param stream whether the {@code stream} field is {@code true}
@@ -68,16 +72,22 @@ public record MultipartForm(String model, boolean stream, int modelStart, int mo
     }
   }
 
-  /** The body with the model value replaced; the same buffer when there is no model field or it already matches. */
+  /**
+   * The body with the model value replaced, spliced like {@code BodyRewriter} does a JSON body: slices of the
+   * client's buffer around the new name, so the audio is not copied. The same buffer when there is no model field or
+   * it already matches.
+   */
   public Buffer withModel(Buffer body, String upstreamModel) {
     if (modelStart < 0 || upstreamModel == null || upstreamModel.equals(model)) {
       return body;
     }
-    byte[] name = upstreamModel.getBytes(StandardCharsets.UTF_8);
-    return Buffer.buffer(body.length() - (modelEnd - modelStart) + name.length)
-        .appendBuffer(body, 0, modelStart)
-        .appendBytes(name)
-        .appendBuffer(body, modelEnd, body.length() - modelEnd);
+    ByteBuf bytes = ((BufferInternal) body).unwrap();
+    int base = bytes.readerIndex();
+    CompositeByteBuf out = Unpooled.compositeBuffer(3)
+        .addComponent(true, bytes.slice(base, modelStart))
+        .addComponent(true, Unpooled.wrappedBuffer(upstreamModel.getBytes(StandardCharsets.UTF_8)))
+        .addComponent(true, bytes.slice(base + modelEnd, body.length() - modelEnd));
+    return BufferInternal.buffer(out);
   }
 
   static String boundary(String contentType) throws Invalid {

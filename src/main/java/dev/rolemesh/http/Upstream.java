@@ -1,6 +1,7 @@
 package dev.rolemesh.http;
 
 import dev.rolemesh.config.Timeouts;
+import io.vertx.core.net.ClientSSLOptions;
 import java.net.URI;
 
 /**
@@ -10,8 +11,14 @@ import java.net.URI;
  * @param model the model name the backend expects in the forwarded body
  * @param apiKey sent as {@code Authorization: Bearer}, or null
  * @param nodeId the registered node behind it, or null for a fixed proxy upstream
+ * @param tls the CA and client certificate for an https backend, or null for the JDK's trusted roots
  */
-public record Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId) {
+public record Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId,
+    ClientSSLOptions tls) {
+
+  public Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId) {
+    this(baseUrl, model, apiKey, timeouts, nodeId, null);
+  }
 
   public String host() {
     return baseUrl.getHost();

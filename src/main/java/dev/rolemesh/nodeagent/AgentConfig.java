@@ -1,5 +1,8 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
+import dev.rolemesh.config.ClientTls;
+import dev.rolemesh.config.ServerTls;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +17,10 @@ import java.util.List;
  * @param nvidiaSmi the program queried for GPU facts; absent means CPU facts only
  * @param stateDir where the agent records the servers it runs, to kill those a crashed run left behind
  * @param apiKeys {@code auth.api_keys}: a caller of anything but the health checks needs one; empty means none does
+ * @param tls {@code listen.tls}: the listener's certificate (and the CA its callers' certificates must come from), or
+ *     null for plain HTTP
  * @param source the base config file, for messages
+ * @param clientTimeouts how long the agent waits on its clients ({@code client_timeouts}, the gateway's defaults)
  */
 public record AgentConfig(
     String nodeId,
@@ -28,7 +34,9 @@ public record AgentConfig(
     String nvidiaSmi,
     Path stateDir,
     List<String> apiKeys,
-    Path source) {
+    ServerTls tls,
+    Path source,
+    ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8091;
@@ -38,8 +46,14 @@ public record AgentConfig(
    * @param url the gateway's root, without {@code /v1}
    * @param nodeKey sent as {@code X-RoleMesh-Node-Key}, or null when the gateway takes no node keys
    * @param heartbeat time between heartbeats, and the longest wait between registration retries
+   * @param tls the CA of an https gateway and the client certificate it may require, or null
    */
-  public record Gateway(URI url, String nodeKey, Duration heartbeat) {}
+  public record Gateway(URI url, String nodeKey, Duration heartbeat, ClientTls tls) {
+
+    public Gateway(URI url, String nodeKey, Duration heartbeat) {
+      this(url, nodeKey, heartbeat, null);
+    }
+  }
 
   /**
    * How llama-server processes are run.

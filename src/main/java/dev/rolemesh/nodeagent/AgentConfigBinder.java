@@ -1,9 +1,12 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.ClientTimeouts;
 import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigMap;
 import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
+import dev.rolemesh.config.ServerTls;
+import dev.rolemesh.config.TlsSections;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.NodeIds;
 import java.net.URI;
@@ -56,6 +59,7 @@ public final class AgentConfigBinder {
     ConfigMap listen = top.get("listen").asMap();
     String host = listen.get("host").readOr(AgentConfig.DEFAULT_HOST, ConfigNode::asNonBlankString);
     int port = listen.get("port").readOr(AgentConfig.DEFAULT_PORT, node -> node.asInt(0, 65535));
+    ServerTls tls = TlsSections.server(listen.get("tls"), false);
     listen.warnUnknownKeys();
     AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
     URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::url);
@@ -72,9 +76,10 @@ public final class AgentConfigBinder {
     ConfigMap auth = top.get("auth").asMap();
     List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
     auth.warnUnknownKeys();
+    ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        source);
+        tls, source, clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
@@ -99,7 +104,8 @@ public final class AgentConfigBinder {
   private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
     AgentConfig.Gateway out = new AgentConfig.Gateway(url(required(gateway.get("url"), "like http://10.0.0.2:8000")),
         gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
-        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds));
+        gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds),
+        TlsSections.client(gateway.get("tls"), true));
     gateway.warnUnknownKeys();
     return out;
   }

@@ -2,6 +2,8 @@ package dev.rolemesh.nodeagent;
 
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.config.UpstreamUrls;
+import dev.rolemesh.http.ConnectionGuard;
+import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
@@ -95,13 +97,22 @@ public final class NodeAgent {
             () -> AgentJson.registration(config, baseUrl, scheduler, host.latest()),
             () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
       }
-      server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port())
-          .setTcpNoDelay(true));
+      HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
+          .setTcpNoDelay(true)
+          // No h2c, as on the gateway: client_timeouts must see a connection before its first head is complete.
+          .setHttp2ClearTextEnabled(false);
+      if (config.tls() != null) {
+        // With a client CA, the handshake itself refuses callers without a certificate from it (mTLS).
+        TlsOptions.listen(options, TlsOptions.server(config.tls(), true));
+      }
+      server = vertx.createHttpServer(options);
+      ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts());
       AgentMetrics metrics = new AgentMetrics(scheduler, control);
-      server.requestHandler(new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false),
-          registrar, host, metrics, log).router(vertx));
+      server.requestHandler(guard.around(new AgentRoutes(config, scheduler,
+          new UpstreamProxy(vertx, upstream, VIA, false), registrar, host, metrics, log).router(vertx)));
       return server.listen().onSuccess(listening -> {
-        String listen = UpstreamUrls.localUrl(config.host(), listening.actualPort());
+        String plain = UpstreamUrls.localUrl(config.host(), listening.actualPort());
+        String listen = config.tls() == null ? plain : "https" + plain.substring("http".length());
         baseUrl = config.baseUrl() != null ? config.baseUrl() : URI.create(listen);
         log.info("agent_started", null, "node_id", config.nodeId(), "listen", listen,
             "base_url", baseUrl.toString(),

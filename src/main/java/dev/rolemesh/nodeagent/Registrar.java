@@ -2,6 +2,7 @@ package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rolemesh.observability.JsonLog;
+import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.http.Upstream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -50,7 +51,7 @@ final class Registrar {
     this.context = context;
     this.client = client;
     this.gateway = gateway;
-    this.target = new Upstream(gateway.url(), null, null, null, null);
+    this.target = new Upstream(gateway.url(), null, null, null, null, TlsOptions.client(gateway.tls()));
     this.nodeId = nodeId;
     this.registration = registration;
     this.heartbeat = heartbeat;
@@ -165,7 +166,7 @@ final class Registrar {
 
   private Future<Answer> send(HttpMethod method, String path, ObjectNode body) {
     RequestOptions options = new RequestOptions().setMethod(method).setHost(target.host()).setPort(target.port())
-        .setSsl(target.ssl()).setURI(target.pathFor(path)).setConnectTimeout(REQUEST_TIMEOUT_MS)
+        .setSsl(target.ssl()).setSslOptions(target.tls()).setURI(target.pathFor(path)).setConnectTimeout(REQUEST_TIMEOUT_MS)
         .setIdleTimeout(REQUEST_TIMEOUT_MS);
     if (gateway.nodeKey() != null) {
       options.putHeader("X-RoleMesh-Node-Key", gateway.nodeKey());

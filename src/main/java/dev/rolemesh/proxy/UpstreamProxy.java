@@ -157,6 +157,7 @@ public final class UpstreamProxy {
           .setHost(upstream.host())
           .setPort(upstream.port())
           .setSsl(upstream.ssl())
+          .setSslOptions(upstream.tls())
           .setURI(request.query() == null ? upstream.pathFor(path) : upstream.pathFor(path) + "?" + request.query())
           .setConnectTimeout(upstream.timeouts().connect().toMillis());
     }

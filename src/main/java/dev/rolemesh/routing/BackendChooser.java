@@ -1,7 +1,10 @@
 package dev.rolemesh.routing;
 
+import dev.rolemesh.config.ClientTls;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.http.ConversationChain;
+import dev.rolemesh.http.TlsOptions;
+import io.vertx.core.net.ClientSSLOptions;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeSelector;
@@ -17,16 +20,21 @@ public final class BackendChooser {
   private final NodeSelector nodes;
   private final NodeTraffic traffic;
   private final String nodeUpstreamKey;
+  private final ClientSSLOptions nodeTls;
 
   public BackendChooser(NodeStore registry) {
-    this(registry, null);
+    this(registry, null, null);
   }
 
-  /** @param nodeUpstreamKey presented to every discovered node ({@code auth.node_upstream_key}), or null */
-  public BackendChooser(NodeStore registry, String nodeUpstreamKey) {
+  /**
+   * @param nodeUpstreamKey presented to every discovered node ({@code auth.node_upstream_key}), or null
+   * @param nodeTls how to call nodes at https addresses ({@code gateway.node_tls}), or null
+   */
+  public BackendChooser(NodeStore registry, String nodeUpstreamKey, ClientTls nodeTls) {
     this.nodes = new NodeSelector(registry);
     this.traffic = registry.traffic();
     this.nodeUpstreamKey = nodeUpstreamKey;
+    this.nodeTls = TlsOptions.client(nodeTls);
   }
 
   public List<Upstream> candidates(Role role) {
@@ -44,10 +52,11 @@ public final class BackendChooser {
           role.modelOverride() != null ? role.modelOverride() : role.alias(),
           proxy.apiKey(),
           role.config().timeouts(),
-          null));
+          null,
+          role.tls()));
       case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered, conversation, run).stream()
           .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), nodeUpstreamKey,
-              role.config().timeouts(), node.nodeId()))
+              role.config().timeouts(), node.nodeId(), nodeTls))
           .toList();
     };
   }

@@ -204,8 +204,10 @@ class KeyScopesAndLimitsTest {
       assertThat(call.join().model()).isEqualTo("writer-gguf");
       // The SDK's own first backoff is at most 0.5 s: a wait of a second or more is the Retry-After.
       assertThat(System.nanoTime() - started).isGreaterThanOrEqualTo(SECOND);
-      Await.until("the retry's access line", () -> sdkStatuses().size() == 62);
-      assertThat(sdkStatuses().subList(60, 62)).containsExactly(429, 200);
+      Await.until("the retry's access line", () -> sdkStatuses().getLast() == 200);
+      // Refused until the clock moved (once, unless the machine was slow to notice), then served.
+      List<Integer> afterTheBurst = sdkStatuses().subList(60, sdkStatuses().size());
+      assertThat(afterTheBurst.subList(0, afterTheBurst.size() - 1)).isNotEmpty().containsOnly(429);
     } finally {
       client.close();
     }

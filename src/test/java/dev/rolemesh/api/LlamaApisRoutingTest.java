@@ -7,8 +7,13 @@ import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.sim.TokenSource;
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.Multipart;
+import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -16,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The llama-server APIs beyond chat, routed by role over real sockets: rerank, the
+ * The llama-server APIs beyond chat, routed by role over real sockets: rerank, a multipart transcription upload, the
  * Anthropic and Responses streams passed through unchanged, and the gateway's own errors in Anthropic's shape on the
  * Anthropic path.
  */
@@ -84,6 +89,40 @@ class LlamaApisRoutingTest {
   }
 
   @Test
+  void aTranscriptionUploadIsRoutedByRoleWithOnlyTheModelFieldRewritten() {
+    byte[] audio = new byte[200_000];
+    for (int i = 0; i < audio.length; i++) {
+      audio[i] = (byte) (i * 31);
+    }
+    JsonResponse response = new Multipart().field("model", "ears").field("language", "en")
+        .file("hello.wav", audio).post(gateway.baseUrl() + "/v1/audio/transcriptions", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    assertThat(response.json().get("text").asText()).isEqualTo(TokenSource.text(16));
+    JsonNode form = lastRequest(ears).body();
+    assertThat(form.get("model").asText()).isEqualTo("whisper-large-v3");
+    assertThat(form.get("language").asText()).isEqualTo("en");
+    assertThat(form.at("/file/filename").asText()).isEqualTo("hello.wav");
+    assertThat(form.at("/file/bytes").asLong()).isEqualTo(audio.length);
+  }
+
+  @Test
+  void aTranscriptionThatIsNotAFormIsRefused() {
+    JsonResponse response = gateway.post("/v1/audio/transcriptions", "{\"model\":\"ears\"}", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.json().at("/error/message").asText()).contains("multipart/form-data");
+  }
+
+  @Test
+  void anUploadOverTheBodyLimitIsRefusedWith413() {
+    JsonResponse response = new Multipart().field("model", "ears").file("long.wav", new byte[(int) MAX_BODY + 1])
+        .post(gateway.baseUrl() + "/v1/audio/transcriptions", "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void anthropicAndResponsesStreamsPassThroughWithTheirNamedEvents() {
     String messages = "{\"model\":\"writer\",\"max_tokens\":3,\"stream\":true,"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -99,10 +138,35 @@ class LlamaApisRoutingTest {
   }
 
   @Test
+  void aClientLeavingAnAnthropicStreamCancelsTheBackendRequest() throws IOException {
+    long cancelledBefore = writer.stats().cancelledTotal();
+    String messages = "{\"model\":\"writer\",\"max_tokens\":200,\"stream\":true,"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    try (RawHttp client = RawHttp.post(gateway.port(), "/v1/messages", messages, "x-api-key", KEY,
+        "X-Sim-Token-Delay-Ms", "200")) {
+      assertThat(client.readUntil("event: content_block_delta")).isNotNull();
+    }
+
+    Await.until("backend saw the cancel", () -> writer.stats().cancelledTotal() == cancelledBefore + 1);
+    Await.until("slot freed", () -> writer.stats().active() == 0);
+  }
+
+  @Test
+  void aResponsesRequestGoesUpstreamUnderTheRolesModelName() {
+    JsonResponse response = gateway.post("/v1/responses", "{\"model\":\"ranker\",\"input\":\"hi\"}",
+        "X-Api-Key", KEY);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(lastRequest(ranker).path()).isEqualTo("/v1/responses");
+    assertThat(lastRequest(ranker).body().get("model").asText()).isEqualTo("bge-reranker-gguf");
+  }
+
+  @Test
   void theGatewaysOwnErrorsAreAnthropicShapedOnTheAnthropicPath() {
     String body = "{\"model\":\"writer\",\"max_tokens\":3,\"messages\":[]}";
     assertAnthropicError(gateway.post("/v1/messages", body, "x-api-key", "wrong"), 401, "authentication_error");
-    assertAnthropicError(gateway.post("/v1/messages", body.replace("writer", "nobody"), "x-api-key", KEY),
+    // Claude Code adds ?beta=true
+    assertAnthropicError(gateway.post("/v1/messages?beta=true", body.replace("writer", "nobody"), "x-api-key", KEY),
         404, "not_found_error");
     assertAnthropicError(gateway.post("/v1/messages", "{\"model\":\"writer\"}", "x-api-key", KEY),
         400, "invalid_request_error");

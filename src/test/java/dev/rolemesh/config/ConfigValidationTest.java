@@ -71,6 +71,18 @@ class ConfigValidationTest {
             "auth.client_api_keys[1]: the same key as auth.client_api_keys[0] (a key can have only one name and"
                 + " policy)"),
         invalid("auth: {node_upstream_key: ''}\n" + PLANNER, "auth.node_upstream_key: must not be empty"),
+        invalid("gateway: {tls: {key_file: pom.xml}}\n" + PLANNER, "gateway.tls.cert_file: required, a PEM file"),
+        invalid("gateway: {tls: {cert_file: /no/such.pem, key_file: pom.xml}}\n" + PLANNER,
+            "gateway.tls.cert_file: no readable file at /no/such.pem"),
+        invalid("gateway: {tls: {cert_file: pom.xml, key_file: pom.xml, require_client_cert_for: [nodes]}}\n"
+            + PLANNER, "gateway.tls.require_client_cert_for: needs client_ca_file: the CA that signs the client"
+            + " certificates"),
+        invalid("gateway: {tls: {cert_file: pom.xml, key_file: pom.xml, client_ca_file: pom.xml,"
+            + " require_client_cert_for: [clients]}}\n" + PLANNER,
+            "gateway.tls.require_client_cert_for[0]: must be one of nodes, got \"clients\""),
+        invalid("gateway: {node_tls: {cert_file: pom.xml}}\n" + PLANNER,
+            "gateway.node_tls.key_file: required with cert_file: a client certificate needs both"),
+        invalid(PLANNER + "    tls: {ca_file: /no/ca.pem}\n", "models.planner.tls.ca_file: no readable file at /no/ca.pem"),
         invalid("auth: {client_api_keys: [ok, '']}\n" + PLANNER, "auth.client_api_keys[1]: must not be empty"),
         invalid("auth: {node_api_keys: ['  ']}\n" + PLANNER, "auth.node_api_keys[0]: must not be empty"),
         invalid("auth: {node_networks: [10.0.0.0/8, 10.0.0.0/33]}\n" + PLANNER,

@@ -9,6 +9,7 @@ import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JsonResponse;
+import dev.rolemesh.testing.NodeRegistrations;
 import dev.rolemesh.testing.TestGateway;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -77,5 +78,20 @@ class AgentAuthTest {
 
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.json().get("model").asText()).isEqualTo("planner-gguf");
+  }
+
+  @Test
+  void aClientsOwnAuthorizationNeverReachesTheNodeInPlaceOfTheGatewaysKey() {
+    // A gateway with no node_upstream_key, whose client sends the agent's key itself: the gateway drops it.
+    try (TestGateway keyless = new TestGateway().discovered("planner", "planner", ROUND_ROBIN).start()) {
+      keyless.register(NodeRegistrations.serving("test-node", harness.agent().baseUrl().toString(), "planner-gguf",
+          "planner"));
+
+      JsonResponse answer = keyless.postChat("planner", "Authorization", "Bearer " + AGENT_KEY,
+          "X-Api-Key", AGENT_KEY);
+
+      assertThat(answer.statusCode()).isEqualTo(401);
+      assertThat(answer.body()).contains("node agent API key");
+    }
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rolemesh.cli.Main;
 import dev.rolemesh.config.ConfigException;
+import dev.rolemesh.config.ClientTimeouts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,6 +58,7 @@ class AgentConfigTest {
     assertThat(llama.switchWait()).isEqualTo(Duration.ofMinutes(2));
     assertThat(llama.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(llama.idleUnload()).isNull();
+    assertThat(config.clientTimeouts()).isEqualTo(ClientTimeouts.DEFAULTS);
     assertThat(config.models()).containsExactly(
         new ModelSpec("m1", "/models/a.Q4_K_M.gguf", List.of("planner"), List.of(), null, null));
     assertThat(warnings).isEmpty();
@@ -96,6 +98,15 @@ class AgentConfigTest {
   }
 
   @Test
+  void clientTimeoutsTakeTheGatewaysKeys() throws Exception {
+    AgentConfig config = load("node_id: box\nclient_timeouts: {header_s: 2, idle_s: 0.5, body_min_bytes_s: 100}\n"
+        + BINARY + MODEL);
+
+    assertThat(config.clientTimeouts()).isEqualTo(
+        new ClientTimeouts(Duration.ofSeconds(2), Duration.ofMillis(500), 100, ClientTimeouts.BODY_GRACE));
+  }
+
+  @Test
   void unknownKeysWarnAndLoadingGoesOn() throws Exception {
     load("node_id: box\nlisten: {hots: 0.0.0.0}\n" + BINARY + MODEL);
 
@@ -125,6 +136,14 @@ class AgentConfigTest {
             "node_id: may contain only ASCII letters, digits and . _ : @ -, starting with a letter or digit; found"
                 + " U+0020 at index 4"),
         Arguments.of("node_id: box\n" + MODEL, "llama_server: required, with at least binary:"),
+        Arguments.of("node_id: box\nlisten: {tls: {cert_file: /no/agent.pem, key_file: pom.xml}}\n" + BINARY + MODEL,
+            "listen.tls.cert_file: no readable file at /no/agent.pem"),
+        Arguments.of("node_id: box\nlisten: {tls: {cert_file: pom.xml}}\n" + BINARY + MODEL,
+            "listen.tls.key_file: required, a PEM file"),
+        Arguments.of("node_id: box\ngateway: {url: 'https://gw:8000', tls: {key_file: pom.xml}}\n" + BINARY + MODEL,
+            "gateway.tls.cert_file: required with key_file: a client certificate needs both"),
+        Arguments.of("node_id: box\nauth: {api_keys: secret}\n" + BINARY + MODEL,
+            "auth.api_keys: must be a list of strings like [\"a\", \"b\"], got \"secret\""),
         Arguments.of("node_id: box\nllama_server: {binary: /no/such/llama-server}\n" + MODEL,
             "llama_server.binary: no executable file at /no/such/llama-server"),
         Arguments.of("node_id: box\n" + BINARY, "models: required, a list of {model_id, path, roles}"),

@@ -42,6 +42,7 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
   private final HttpCalls http = HttpCalls.preferringHttp2(() -> "http://127.0.0.1:" + agent.port());
   private Path dir;
   private Vertx vertx;
+  private String listenExtra = "";
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
@@ -64,9 +65,19 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
     }
   }
 
+  int port() {
+    return agent.port();
+  }
+
   /** This test's directory: the launcher, agent.yaml, weight files, the launch record. */
   Path dir() {
     return dir;
+  }
+
+  /** More {@code listen} keys in flow style for the next start, like {@code tls: {cert_file: ...}}. */
+  AgentHarness listen(String keys) {
+    listenExtra = ", " + keys;
+    return this;
   }
 
   AgentHarness start(String yaml) throws Exception {
@@ -88,7 +99,8 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
 
   /** The config {@link #start} runs, written to agent.yaml (for an agent in its own process too) and loaded. */
   AgentConfig config(String llamaSettings, String yaml) throws Exception {
-    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0}\nstate_dir: '" + stateDir()
+    String full = "node_id: test-node\nlisten: {host: 127.0.0.1, port: 0" + listenExtra + "}\nstate_dir: '"
+        + stateDir()
         + "'\nllama_server: {binary: '"
         + launcher() + "'" + (llamaSettings.isEmpty() ? "" : ", " + llamaSettings) + "}\n" + yaml;
     Path file = Files.writeString(dir.resolve("agent.yaml"), full);

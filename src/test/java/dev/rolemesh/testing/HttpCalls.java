@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The calls a test makes to one server (a gateway, a node agent) with the JDK client; headers are given as name,
@@ -17,9 +18,19 @@ public final class HttpCalls implements AutoCloseable {
   private final HttpClient client;
   private final Supplier<String> baseUrl;
 
-  private HttpCalls(HttpClient.Version version, Supplier<String> baseUrl) {
-    this.client = HttpClient.newBuilder().version(version).build();
+  private HttpCalls(HttpClient.Version version, Supplier<String> baseUrl, SSLContext tls) {
+    HttpClient.Builder builder = HttpClient.newBuilder().version(version);
+    this.client = (tls == null ? builder : builder.sslContext(tls)).build();
     this.baseUrl = baseUrl;
+  }
+
+  private HttpCalls(HttpClient.Version version, Supplier<String> baseUrl) {
+    this(version, baseUrl, null);
+  }
+
+  /** Over https, trusting (and presenting) what {@code tls} holds. */
+  public static HttpCalls https(Supplier<String> baseUrl, SSLContext tls) {
+    return new HttpCalls(HttpClient.Version.HTTP_1_1, baseUrl, tls);
   }
 
   /** @param baseUrl read at each call, so it may name a server that is not listening yet */
@@ -28,8 +39,8 @@ public final class HttpCalls implements AutoCloseable {
   }
 
   /**
-   * The JDK client's default: HTTP/2 by h2c upgrade where the server agrees, which the gateway and the node agent
-   * both do; the tests that use this are what covers their HTTP/2 side.
+   * The JDK client's default: it asks for HTTP/2 by h2c upgrade and goes on in HTTP/1.1 when the server does not
+   * agree, as the gateway does (h2c is off there so that client_timeouts can time a head from its first byte).
    */
   public static HttpCalls preferringHttp2(Supplier<String> baseUrl) {
     return new HttpCalls(HttpClient.Version.HTTP_2, baseUrl);

@@ -2,10 +2,13 @@ package dev.rolemesh.testing;
 
 import dev.rolemesh.api.GatewayServer;
 import dev.rolemesh.config.AuthConfig;
+import dev.rolemesh.config.ClientTimeouts;
+import dev.rolemesh.config.ClientTls;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.config.ServerSettings;
+import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.observability.JsonLog;
@@ -23,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * A gateway on 127.0.0.1 with an ephemeral port, in front of simulators or of registered nodes, with its log
@@ -40,10 +44,13 @@ public final class TestGateway implements AutoCloseable {
   private final Map<String, ModelConfig> models = new LinkedHashMap<>();
   private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
   private final JsonLog log = JsonLog.to(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
-  private final HttpCalls http = HttpCalls.http1(this::baseUrl);
+  private HttpCalls http = HttpCalls.http1(this::baseUrl);
+  private ServerTls tls;
+  private ClientTls nodeTls;
   private AuthConfig auth = AuthConfig.OPEN;
   private long maxBodyBytes = ServerSettings.DEFAULT_MAX_BODY_BYTES;
   private Long maxInflightBodyBytes;
+  private ClientTimeouts clientTimeouts = ClientTimeouts.DEFAULTS;
   private String defaultModel;
   private RegistrySettings registry = RegistrySettings.inMemory();
   private LongSupplier limitsClock = System::nanoTime;
@@ -103,6 +110,11 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  public TestGateway clientTimeouts(ClientTimeouts value) {
+    clientTimeouts = value;
+    return this;
+  }
+
   public TestGateway defaultModel(String alias) {
     defaultModel = alias;
     return this;
@@ -120,6 +132,20 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** Listens on https with {@code tls}; the test's own calls trust (and present) what {@code calls} holds. */
+  public TestGateway tls(ServerTls value, SSLContext calls) {
+    tls = value;
+    http.close();
+    http = HttpCalls.https(this::baseUrl, calls);
+    return this;
+  }
+
+  /** How the gateway calls nodes registered at https addresses. */
+  public TestGateway nodeTls(ClientTls value) {
+    nodeTls = value;
+    return this;
+  }
+
   /** The monotonic nanoseconds the client keys' rate limits are measured with. */
   public TestGateway limitsClock(LongSupplier value) {
     limitsClock = value;
@@ -128,7 +154,7 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes);
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes, tls, nodeTls, clientTimeouts);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
@@ -150,6 +176,10 @@ public final class TestGateway implements AutoCloseable {
 
   public String baseUrl() {
     return server.baseUrl();
+  }
+
+  public GatewayServer server() {
+    return server;
   }
 
   public Vertx vertx() {

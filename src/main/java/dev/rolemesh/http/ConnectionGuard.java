@@ -1,0 +1,130 @@
+package dev.rolemesh.http;
+
+import dev.rolemesh.config.ClientTimeouts;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Enforces {@link ClientTimeouts} on one HTTP server, which lives on one event loop (so nothing here is shared
+ * between threads). A connection is judged only while the server waits on the client: for the head of its first
+ * request ({@code header_s}), for its next request when kept alive ({@code idle_s}), or for a request body arriving
+ * too slowly ({@code body_min_bytes_s}, 408). A request whose body is complete is never cut here, however long its
+ * backend takes: that is the upstream timeouts' business.
+ *
+ * <p>Cost: no timer per request or connection. The request path adds one map lookup and one list append; one
+ * periodic sweep per event loop walks the open connections a few times per {@code header_s}, reading fields and
+ * the flags Vert.x already keeps ({@code ended}, {@code bytesRead}).
+ */
+public final class ConnectionGuard {
+
+  private static final long MIN_SWEEP_MS = 10;
+  private static final long MAX_SWEEP_MS = 1000;
+
+  private final Vertx vertx;
+  private final ClientTimeouts limits;
+  private final Map<HttpConnection, Watch> watches = new HashMap<>();
+  private final long sweepTimer;
+
+  private ConnectionGuard(Vertx vertx, ClientTimeouts limits) {
+    this.vertx = vertx;
+    this.limits = limits;
+    long sweepMs = Math.min(limits.header().toMillis(), limits.idle().toMillis()) / 4;
+    this.sweepTimer = vertx.setPeriodic(Math.clamp(sweepMs, MIN_SWEEP_MS, MAX_SWEEP_MS), id -> sweep());
+  }
+
+  /** Watches every connection of {@code server} from now on; call before it listens, on its event loop. */
+  public static ConnectionGuard watch(Vertx vertx, HttpServer server, ClientTimeouts limits) {
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits);
+    server.connectionHandler(connection -> {
+      guard.watches.put(connection, new Watch(connection, System.nanoTime()));
+      connection.closeHandler(v -> guard.watches.remove(connection));
+    });
+    return guard;
+  }
+
+  /** The request handler to give the server: {@code next}, with each request noted first. */
+  public Handler<HttpServerRequest> around(Handler<HttpServerRequest> next) {
+    return request -> {
+      Watch watch = watches.get(request.connection());
+      if (watch != null) {
+        watch.inFlight.add(new InFlight(request, System.nanoTime()));
+      }
+      next.handle(request);
+    };
+  }
+
+  /** Stops the sweep, for a server that closes while the process lives on. */
+  public void close() {
+    vertx.cancelTimer(sweepTimer);
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    // Closing runs the close handler, which removes from the map: collect first.
+    List<Runnable> cuts = new ArrayList<>();
+    for (Watch watch : watches.values()) {
+      Runnable cut = watch.check(now, limits);
+      if (cut != null) {
+        cuts.add(cut);
+      }
+    }
+    cuts.forEach(Runnable::run);
+  }
+
+  private record InFlight(HttpServerRequest request, long headAt) {}
+
+  private static final class Watch {
+    private final HttpConnection connection;
+    private final List<InFlight> inFlight = new ArrayList<>(1);
+    /** When the current wait for the client began: the connection opened, or its last response ended. */
+    private long waitingSince;
+    private boolean servedOne;
+
+    Watch(HttpConnection connection, long openedAt) {
+      this.connection = connection;
+      this.waitingSince = openedAt;
+    }
+
+    /** What to do about this connection now, or null to leave it. */
+    Runnable check(long now, ClientTimeouts limits) {
+      if (!inFlight.isEmpty()) {
+        inFlight.removeIf(request -> request.request().response().ended() || request.request().response().closed());
+        if (inFlight.isEmpty()) {
+          servedOne = true;
+          waitingSince = now;
+        }
+      }
+      if (inFlight.isEmpty()) {
+        long limit = (servedOne ? limits.idle() : limits.header()).toNanos();
+        return now - waitingSince >= limit ? connection::close : null;
+      }
+      for (InFlight request : inFlight) {
+        if (slowBody(request, now, limits)) {
+          return () -> tooSlow(request.request());
+        }
+      }
+      return null;
+    }
+
+    private static boolean slowBody(InFlight request, long now, ClientTimeouts limits) {
+      long elapsed = now - request.headAt();
+      if (request.request().isEnded() || elapsed < limits.bodyGrace().toNanos()) {
+        return false;
+      }
+      return request.request().bytesRead() * 1_000_000_000L < limits.bodyMinBytesPerSecond() * elapsed;
+    }
+
+    private void tooSlow(HttpServerRequest request) {
+      new ApiError(408, "Request body arrived slower than client_timeouts.body_min_bytes_s on average",
+          "invalid_request_error", null, "request_timeout").send(request.response());
+      connection.close();
+    }
+  }
+}
