@@ -6,6 +6,7 @@ import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ServerSettings;
 import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.BodyBudget;
@@ -29,7 +30,7 @@ import java.util.function.LongSupplier;
 /**
  * A running gateway: one {@link GatewayVerticle} per event loop, all listening on the same port. The first one binds
  * (which resolves port 0 to a real port) and the rest join it on that port. They share one {@link GatewayState},
- * held here.
+ * held here: {@link #reload} swaps in a new config, {@link #drain} stops the gateway without cutting what it serves.
  */
 public final class GatewayServer {
 
@@ -38,16 +39,19 @@ public final class GatewayServer {
   private final String restDeploymentId;
   private final int port;
   private final AtomicReference<GatewayState> state;
-  private final List<GatewayVerticle> verticles;
+  private final List<GatewayVerticle> loops;
+  private final LongSupplier limitsClock;
+  private Drain drain;
 
   private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
-      List<GatewayVerticle> verticles) {
+      List<GatewayVerticle> loops, LongSupplier limitsClock) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
     this.port = port;
     this.state = state;
-    this.verticles = verticles;
+    this.loops = loops;
+    this.limitsClock = limitsClock;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -69,55 +73,51 @@ public final class GatewayServer {
       AtomicReference<GatewayState> state = new AtomicReference<>();
       Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
       state.set(first(vertx, config, log, nodes, telemetry, limitsClock));
-      return deploy(vertx, config, state, telemetry);
+      return deploy(vertx, config, state, telemetry, limitsClock);
     });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state, Telemetry telemetry) {
-    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    AtomicReference<GatewayVerticle> first = new AtomicReference<>();
-    List<GatewayVerticle> all = new CopyOnWriteArrayList<>();
+      AtomicReference<GatewayState> state, Telemetry telemetry, LongSupplier limitsClock) {
+    int count = Math.max(1, Runtime.getRuntime().availableProcessors());
+    List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
     // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
     BodyBudget bodyBudget = BodyBudget.of(config.gateway().maxInflightBodyBytes());
     // Vert.x never shares a server bound to port 0 (the others would then fail to bind the port it got); servers
     // asking for -1 share one random port.
     int listen = config.gateway().port() == 0 ? -1 : config.gateway().port();
-    return vertx.deployVerticle(() -> {
-          first.set(new GatewayVerticle(state, bodyBudget, listen, telemetry));
-          all.add(first.get());
-          return first.get();
-        }, new DeploymentOptions())
+    return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
+            new DeploymentOptions())
         .compose(firstId -> {
-          int port = first.get().actualPort();
-          if (loops == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, all));
+          int port = loops.getFirst().actualPort();
+          if (count == 1) {
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock));
           }
-          return vertx.deployVerticle(() -> {
-                GatewayVerticle next = new GatewayVerticle(state, bodyBudget, listen, telemetry);
-                all.add(next);
-                return next;
-              }, new DeploymentOptions().setInstances(loops - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, all));
+          return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
+                  new DeploymentOptions().setInstances(count - 1))
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock));
         });
+  }
+
+  private static GatewayVerticle added(List<GatewayVerticle> loops, GatewayVerticle loop) {
+    loops.add(loop);
+    return loop;
   }
 
   private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
       Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
-    return state(vertx, 1, config, nodes, telemetry, log, System.currentTimeMillis() / 1000, via, limitsClock);
+    return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
+        System.currentTimeMillis() / 1000, via, limitsClock, null);
   }
 
-  private static GatewayState state(Vertx vertx, long version, GatewayConfig config, NodeStore nodes,
-      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock) {
+  private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
+      ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock,
+      Authenticator previousClients) {
     RoleTable roles = new RoleTable(config);
     BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
-    UpstreamProbe probe = new UpstreamProbe(
-        UpstreamClients.create(vertx, "rolemesh-probe", config.gateway().probeTimeout()),
-        config.gateway().probeTimeout(),
-        config.gateway().probeCacheTtl());
-    return new GatewayState(version, config, roles, chooser, new RoleAvailability(chooser, probe),
-        KeyAuthenticator.clients(config.auth(), limitsClock), nodeAuthenticator(config),
+    return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
+        KeyAuthenticator.clients(config.auth(), limitsClock, previousClients), nodeAuthenticator(config),
         KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
   }
 
@@ -130,6 +130,53 @@ public final class GatewayServer {
         : keys;
   }
 
+  private static UpstreamProbe probe(Vertx vertx, ServerSettings settings) {
+    return new UpstreamProbe(UpstreamClients.create(vertx, "rolemesh-probe", settings.probeTimeout()),
+        settings.probeTimeout(), settings.probeCacheTtl());
+  }
+
+  /**
+   * Swaps in a new config: requests that arrive from now on see it, those in flight finish with the state they
+   * started with. The node store, the log and this gateway's identity carry over; so does the probe cache unless the
+   * probe settings changed. The listen address is not touched (a change there needs a restart).
+   *
+   * @return the state now in force
+   */
+  public synchronized GatewayState reload(GatewayConfig config) {
+    GatewayState current = state.get();
+    ServerSettings was = current.config().gateway();
+    ServerSettings now = config.gateway();
+    UpstreamProbe probe = current.availability().probe();
+    if (!was.probeTimeout().equals(now.probeTimeout()) || !was.probeCacheTtl().equals(now.probeCacheTtl())) {
+      probe.retire(vertx);
+      probe = probe(vertx, now);
+    }
+    GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
+        current.log(), current.startedEpochSeconds(), current.via(), limitsClock, current.clients());
+    state.set(current.draining() ? next.asDraining() : next);
+    return state.get();
+  }
+
+  /**
+   * Stops the gateway without cutting what it serves: {@code /ready} says 503 {@code draining} at once, the port
+   * stops taking connections, and requests in flight finish, up to the config's {@code shutdown_grace_s}; then the
+   * rest are cut, each logged as cut by the shutdown. Calling it again returns the same drain.
+   */
+  public synchronized Future<Drain.Result> drain() {
+    if (drain == null) {
+      GatewayState draining = state.updateAndGet(GatewayState::asDraining);
+      drain = Drain.start(vertx, loops, draining.config().gateway().shutdownGrace(), draining.log());
+    }
+    return drain.result();
+  }
+
+  /** Cuts every request still in flight now (a second stop signal), draining first if that had not begun. */
+  public synchronized Future<Drain.Result> stopNow() {
+    drain();
+    drain.cutNow("a second stop signal");
+    return drain.result();
+  }
+
   /**
    * Reads the listener's certificate, key and client CA files again, for connections from now on (those open keep
    * theirs): how a renewed certificate is taken up without a restart. A config reload calls it after swapping the
@@ -140,7 +187,7 @@ public final class GatewayServer {
     if (tls == null) {
       return Future.succeededFuture(false);
     }
-    return Future.all(verticles.stream().map(verticle -> verticle.updateTls(tls)).toList()).map(true);
+    return Future.all(loops.stream().map(loop -> loop.updateTls(tls)).toList()).map(true);
   }
 
   public int port() {

@@ -17,6 +17,7 @@ import java.time.Duration;
  * listener, the log, the Via entry) are handed from one version to the next.
  *
  * @param version 1 for the config the gateway started with, one more for each config swapped in since
+ * @param draining the gateway is stopping: {@code /ready} says so and every answer closes its connection
  * @param clients who may call the inference and model endpoints
  * @param nodes who may register, heartbeat and deregister nodes
  * @param operators who may list the nodes
@@ -27,6 +28,7 @@ import java.time.Duration;
  */
 public record GatewayState(
     long version,
+    boolean draining,
     GatewayConfig config,
     RoleTable roles,
     BackendChooser chooser,
@@ -39,6 +41,12 @@ public record GatewayState(
     JsonLog log,
     long startedEpochSeconds,
     String via) {
+
+  /** This state, with the gateway stopping. */
+  public GatewayState asDraining() {
+    return new GatewayState(version, true, config, roles, chooser, availability, clients, nodes, operators, nodeStore,
+        exchanges, log, startedEpochSeconds, via);
+  }
 
   /** The longest {@code connect_s} of any model, which bounds every TCP connect attempt to a backend. */
   public Duration longestConnectTimeout() {

@@ -11,16 +11,22 @@ import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.registry.NodeRoutes;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.ext.web.Route;
 import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * One event loop's share of the gateway: its own HTTP server on the shared port and its own upstream client, so a
@@ -33,8 +39,17 @@ final class GatewayVerticle extends VerticleBase {
   private final BodyBudget bodyBudget;
   private final int port;
   private final Telemetry telemetry;
+  /** The requests this event loop is serving, so a stopping gateway can wait for them or cut them. */
+  private final Set<RequestContext> inFlight = new HashSet<>();
   private HttpServer server;
   private ConnectionGuard guard;
+  private HttpClient client;
+  private UpstreamProxy proxy;
+  /** The longest connect attempt {@link #client} allows. */
+  private Duration connectBound;
+  private boolean proxyReadsUsage;
+  /** The state version {@link #proxy} was last checked against. */
+  private long proxyVersion = -1;
 
   /**
    * @param state the current state, read once by each request as it arrives
@@ -51,11 +66,7 @@ final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GatewayState initial = state.get();
-    HttpClient client = UpstreamClients.create(vertx, "rolemesh-upstream", initial.longestConnectTimeout());
-    // Token counts feed the metrics and the keys' tpm limits; without either, responses are not scanned.
-    boolean readUsage = telemetry.metrics() != null
-        || initial.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
-    UpstreamProxy proxy = new UpstreamProxy(vertx, client, initial.via(), readUsage);
+    proxyFor(initial);
     HttpServerOptions options = new HttpServerOptions()
         .setTcpNoDelay(true)
         // curl sends Expect: 100-continue for bodies over 1 KiB and would otherwise wait a second for it.
@@ -77,8 +88,60 @@ final class GatewayVerticle extends VerticleBase {
     server = vertx.createHttpServer(options);
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
     guard = ConnectionGuard.watch(vertx, server, initial.config().gateway().clientTimeouts());
-    return server.requestHandler(guard.around(router(proxy, initial)))
+    return server.requestHandler(guard.around(router(initial)))
         .listen(port, initial.config().gateway().host());
+  }
+
+  /**
+   * This event loop's proxy for a request under {@code current}, looked at again only when the state's version
+   * changed. A TCP connect attempt is bounded by the client, so a config with a longer {@code connect_s} gets a new
+   * client (the old one closes its connections as the requests on them end); one that starts or stops needing token
+   * counts gets a proxy that reads them or not.
+   */
+  private UpstreamProxy proxyFor(GatewayState current) {
+    if (current.version() == proxyVersion) {
+      return proxy;
+    }
+    Duration longest = current.longestConnectTimeout();
+    if (client == null || longest.compareTo(connectBound) > 0) {
+      HttpClient retired = client;
+      client = UpstreamClients.create(vertx, "rolemesh-upstream", longest);
+      connectBound = longest;
+      proxy = null;
+      if (retired != null) {
+        retired.shutdown(Duration.ofDays(1));
+      }
+    }
+    // Token counts feed the metrics and the keys' tpm limits; without either, responses are not scanned.
+    boolean readUsage = telemetry.metrics() != null
+        || current.config().auth().clientKeys().stream().anyMatch(key -> key.tpm() > 0);
+    if (proxy == null || readUsage != proxyReadsUsage) {
+      proxy = new UpstreamProxy(vertx, client, current.via(), readUsage);
+      proxyReadsUsage = readUsage;
+    }
+    proxyVersion = current.version();
+    return proxy;
+  }
+
+  /** Stops taking connections; each one closes once its request is answered, the last ones after {@code timeout}. */
+  Future<Void> shutdown(Duration timeout) {
+    return server.shutdown(timeout);
+  }
+
+  /** How many requests this event loop is serving. */
+  Future<Integer> inFlight() {
+    return onLoop(() -> inFlight.size());
+  }
+
+  /** Cuts every request this event loop is serving, each logged with {@code reason}; returns their ids. */
+  Future<List<String>> cut(String reason) {
+    return onLoop(() -> List.copyOf(inFlight).stream().map(request -> request.cut(reason)).toList());
+  }
+
+  private <T> Future<T> onLoop(Supplier<T> action) {
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> result.complete(action.get()));
+    return result.future();
   }
 
   @Override
@@ -102,27 +165,27 @@ final class GatewayVerticle extends VerticleBase {
     return TlsOptions.server(tls, false);
   }
 
-  private Router router(UpstreamProxy proxy, GatewayState initial) {
+  private Router router(GatewayState initial) {
     Router router = Router.router(vertx);
     KeyCheck clients = new KeyCheck(ctx -> RequestContext.of(ctx).state.clients());
     long maxBodyBytes = initial.config().gateway().maxBodyBytes();
 
-    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget));
+    router.route().handler(ctx -> RequestContext.attach(ctx, state.get(), bodyBudget, inFlight));
     router.route().handler(GatewayVerticle::screen);
     read(router.route("/health")).handler(HealthEndpoints::health);
     read(router.route("/ready")).handler(HealthEndpoints::ready);
     read(router.route("/v1/models")).handler(clients).handler(ModelsEndpoint::list);
     read(router.routeWithRegex("/v1/models/(.+)")).handler(clients).handler(ModelsEndpoint::get);
-    inference(router, "/v1/chat/completions", "messages", clients, proxy);
-    inference(router, "/v1/completions", "prompt", clients, proxy);
-    inference(router, "/v1/embeddings", "input", clients, proxy);
-    inference(router, "/v1/messages", "messages", clients, proxy);
-    inference(router, "/v1/messages/count_tokens", "messages", clients, proxy);
-    inference(router, "/v1/responses", "input", clients, proxy);
+    inference(router, "/v1/chat/completions", "messages", clients);
+    inference(router, "/v1/completions", "prompt", clients);
+    inference(router, "/v1/embeddings", "input", clients);
+    inference(router, "/v1/messages", "messages", clients);
+    inference(router, "/v1/messages/count_tokens", "messages", clients);
+    inference(router, "/v1/responses", "input", clients);
     // documents may also come as TEI's "texts"; the query is what every rerank request has
-    inference(router, "/v1/rerank", "query", clients, proxy);
-    inference(router, "/v1/reranking", "query", clients, proxy);
-    inference(router, "/v1/audio/transcriptions", null, clients, proxy);
+    inference(router, "/v1/rerank", "query", clients);
+    inference(router, "/v1/reranking", "query", clients);
+    inference(router, "/v1/audio/transcriptions", null, clients);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
         ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
@@ -143,8 +206,8 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /** The endpoint reads the body itself, within the body budget (a BodyHandler would copy it and count nothing). */
-  private void inference(Router router, String path, String requiredField, KeyCheck clients, UpstreamProxy proxy) {
-    router.post(path).handler(clients).handler(new InferenceEndpoint(proxy, requiredField));
+  private void inference(Router router, String path, String requiredField, KeyCheck clients) {
+    router.post(path).handler(clients).handler(new InferenceEndpoint(this::proxyFor, requiredField));
   }
 
   /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */

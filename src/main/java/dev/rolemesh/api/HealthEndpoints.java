@@ -7,7 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /health}: the process is up (never probes, so it is safe for a tight liveness loop).
- * {@code GET /ready}: 200 only while the default model can serve now, else 503 with the reason.
+ * {@code GET /ready}: 200 only while the default model can serve now, else 503 with the reason ({@code draining}
+ * from the moment the gateway is asked to stop).
  */
 final class HealthEndpoints {
 
@@ -22,6 +23,14 @@ final class HealthEndpoints {
   static void ready(RoutingContext ctx) {
     GatewayState state = RequestContext.of(ctx).state;
     Role role = state.roles().defaultRole();
+    if (state.draining()) {
+      ObjectNode body = Responses.object();
+      body.put("status", "draining");
+      body.put("default_model", role.alias());
+      body.put("reason", "the gateway is shutting down");
+      Responses.json(ctx, 503, body);
+      return;
+    }
     state.availability().of(role).onComplete(done -> {
       ObjectNode body = Responses.object();
       boolean ready = done.result().available();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
@@ -36,16 +37,17 @@ import java.util.function.BiFunction;
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
-  private final UpstreamProxy proxy;
+  private final Function<GatewayState, UpstreamProxy> proxies;
   private final String requiredField;
   private final boolean form;
 
   /**
    * @param requiredField the JSON body field this endpoint cannot work without ({@code messages}, {@code prompt},
    *     {@code input}, ...), or null for an endpoint that takes a {@code multipart/form-data} upload
+   * @param proxies the event loop's proxy for a request under a given state
    */
-  InferenceEndpoint(UpstreamProxy proxy, String requiredField) {
-    this.proxy = proxy;
+  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, String requiredField) {
+    this.proxies = proxies;
     this.requiredField = requiredField;
     this.form = requiredField == null;
   }
@@ -117,7 +119,8 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     Future<UpstreamProxy.Outcome> exchange =
-        proxy.forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id, request.started);
+        proxies.apply(request.state).forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id,
+            request.started);
     exchange.onSuccess(request.guard(outcome -> {
       request.bytes += outcome.bytes();
       request.ttfbNanos = outcome.ttfbNanos();

@@ -9,6 +9,7 @@ import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.RequestIds;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
 
 /**
  * Per-request facts gathered along the path and written as the one access-log line when the response ends (or the
@@ -47,20 +48,32 @@ public final class RequestContext {
   private int holds;
   private boolean ended;
   private boolean written;
+  /** Why the gateway's shutdown cut the request, which outranks whatever the exchange then reported. */
+  private String cutBy;
   private final RoutingContext ctx;
+  /** The event loop's requests in flight, which hold this one until its line is written. */
+  private final Set<RequestContext> inFlight;
 
-  private RequestContext(String id, GatewayState state, RoutingContext ctx, BodyBudget budget) {
+  private RequestContext(String id, GatewayState state, RoutingContext ctx, BodyBudget budget,
+      Set<RequestContext> inFlight) {
     this.id = id;
     this.state = state;
     this.ctx = ctx;
     this.body = budget.open();
+    this.inFlight = inFlight;
   }
 
-  static void attach(RoutingContext ctx, GatewayState state, BodyBudget budget) {
+  /** @param inFlight the event loop's requests, so that a stopping gateway can wait for them or cut them */
+  static void attach(RoutingContext ctx, GatewayState state, BodyBudget budget, Set<RequestContext> inFlight) {
     RequestContext request = new RequestContext(
-        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), state, ctx, budget);
+        RequestIds.honourOrCreate(ctx.request().getHeader(RequestIds.HEADER)), state, ctx, budget, inFlight);
+    inFlight.add(request);
     ctx.put(KEY, request);
     ctx.response().putHeader(RequestIds.HEADER, request.id);
+    if (state.draining()) {
+      // The port is closed: a client that goes on sending here should reconnect (to another gateway).
+      ctx.response().putHeader("Connection", "close");
+    }
     ctx.addEndHandler(done -> {
       request.ended = true;
       if (done.failed() && !ctx.response().ended() && !ctx.response().closed()) {
@@ -121,6 +134,13 @@ public final class RequestContext {
     writeIfDone();
   }
 
+  /** Ends the request by closing its connection, logged as cut by the gateway; returns its id. */
+  String cut(String reason) {
+    cutBy = reason;
+    ctx.request().connection().close();
+    return id;
+  }
+
   static RequestContext of(RoutingContext ctx) {
     return ctx.get(KEY);
   }
@@ -130,6 +150,7 @@ public final class RequestContext {
       return;
     }
     written = true;
+    inFlight.remove(this);
     body.release();
     if (admittedBy != null) {
       admittedBy.finished(Math.max(0, inputTokens) + Math.max(0, outputTokens));
@@ -142,8 +163,9 @@ public final class RequestContext {
     int status = !ctx.response().headWritten() && unsentStatus != 0 ? unsentStatus : ctx.response().getStatusCode();
     Principal principal = KeyCheck.principal(ctx);
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
-        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts, error,
-        node, principal == null ? null : principal.keyName(), run, inputTokens, outputTokens);
+        round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts,
+        cutBy != null ? cutBy : error, node, principal == null ? null : principal.keyName(), run, inputTokens,
+        outputTokens);
   }
 
   private static double round(double ms) {

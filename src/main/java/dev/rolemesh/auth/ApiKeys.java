@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.stream.IntStream;
 
@@ -42,10 +45,27 @@ public final class ApiKeys {
    * callers are only named, as for the node list, where scopes and limits do not apply.
    */
   public static ApiKeys clients(List<ClientKey> keys, LongSupplier clockOrNull) {
+    return clients(keys, clockOrNull, Map.of());
+  }
+
+  /**
+   * @param carried policies of the previous config by their key entry: an entry that did not change keeps its
+   *     counters across a config swap, so a reload neither resets a key's limits nor lets it start over
+   */
+  static ApiKeys clients(List<ClientKey> keys, LongSupplier clockOrNull, Map<ClientKey, KeyPolicy> carried) {
     return new ApiKeys(keys.stream().map(key -> HexFormat.of().parseHex(key.sha256())).toList(),
         keys.stream().map(key -> new Principal(key.name(),
-            clockOrNull == null || key.roles() == null && !key.limited() ? null : new KeyPolicy(key, clockOrNull)))
+            clockOrNull == null || key.roles() == null && !key.limited()
+                ? null
+                : carried.containsKey(key) ? carried.get(key) : new KeyPolicy(key, clockOrNull)))
             .toList());
+  }
+
+  /** The policies these keys carry, by their entry. */
+  Map<ClientKey, KeyPolicy> policies() {
+    Map<ClientKey, KeyPolicy> out = new HashMap<>();
+    principals.stream().map(Principal::policy).filter(Objects::nonNull).forEach(policy -> out.put(policy.key(), policy));
+    return out;
   }
 
   /** An empty set means this kind of caller needs no key at all. */

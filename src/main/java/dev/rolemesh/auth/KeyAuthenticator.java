@@ -1,8 +1,11 @@
 package dev.rolemesh.auth;
 
 import dev.rolemesh.config.AuthConfig;
+import dev.rolemesh.config.ClientKey;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
@@ -30,7 +33,16 @@ public final class KeyAuthenticator implements Authenticator {
 
   /** @param clock for the keys' rate limits: monotonic nanoseconds */
   public static KeyAuthenticator clients(AuthConfig auth, LongSupplier clock) {
-    return new KeyAuthenticator(List.of(ApiKeys.clients(auth.clientKeys(), clock)), List.of("X-Api-Key"),
+    return clients(auth, clock, null);
+  }
+
+  /**
+   * @param previous the client authenticator of the config being replaced, or null: keys whose entry is unchanged
+   *     keep their counters
+   */
+  public static KeyAuthenticator clients(AuthConfig auth, LongSupplier clock, Authenticator previous) {
+    Map<ClientKey, KeyPolicy> carried = previous instanceof KeyAuthenticator keys ? keys.policies() : Map.of();
+    return new KeyAuthenticator(List.of(ApiKeys.clients(auth.clientKeys(), clock, carried)), List.of("X-Api-Key"),
         "client API key");
   }
 
@@ -67,6 +79,13 @@ public final class KeyAuthenticator implements Authenticator {
 
   private static ApiKeys nodeKeys(AuthConfig auth) {
     return new ApiKeys("node_api_keys", auth.nodeApiKeys());
+  }
+
+  /** The client keys' policies by their entry (none for other kinds of key). */
+  Map<ClientKey, KeyPolicy> policies() {
+    Map<ClientKey, KeyPolicy> out = new HashMap<>();
+    accepted.forEach(keys -> out.putAll(keys.policies()));
+    return out;
   }
 
   @Override

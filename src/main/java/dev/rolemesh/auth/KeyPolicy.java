@@ -26,6 +26,10 @@ public final class KeyPolicy {
     this.inFlight = key.maxConcurrent() > 0 ? new AtomicInteger() : null;
   }
 
+  ClientKey key() {
+    return key;
+  }
+
   public boolean allows(String alias) {
     return key.roles() == null || key.roles().contains(alias);
   }

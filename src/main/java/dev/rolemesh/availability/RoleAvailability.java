@@ -1,9 +1,9 @@
 package dev.rolemesh.availability;
 
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.Role;
-import dev.rolemesh.http.Upstream;
 import io.vertx.core.Future;
 import java.util.List;
 

@@ -3,9 +3,9 @@ package dev.rolemesh.availability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.http.Upstream;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.proxy.Failure;
-import dev.rolemesh.http.Upstream;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -56,6 +56,11 @@ public final class UpstreamProbe {
     Promise<Availability> mine = Promise.promise();
     shared.onComplete(done -> caller.runOnContext(v -> mine.handle(done)));
     return mine.future();
+  }
+
+  /** Closes the client once the probes it may still have in flight are over (a new config brought a new probe). */
+  public void retire(Vertx vertx) {
+    vertx.setTimer(2 * timeout.toMillis() + 1, id -> client.close());
   }
 
   /** Records what real traffic just showed, so the next listing does not wait for the cache to expire. */

@@ -3,10 +3,12 @@ package dev.rolemesh.cli;
 import dev.rolemesh.config.ConfigException;
 import dev.rolemesh.config.ConfigLoader;
 import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.lifecycle.Reloader;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.registry.RegistrySettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,6 +32,9 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Option(names = "--port", description = "Listen port (overrides gateway.port; default 8000).")
   Integer port;
+
+  @Option(names = "--watch", description = "Reload the config when its files change (SIGHUP always reloads).")
+  boolean watch;
 
   @Mixin
   LogOptions logOptions = new LogOptions();
@@ -56,16 +61,20 @@ final class GatewayCommand implements Callable<Integer> {
       System.err.println("rolemesh: " + e.getMessage());
       return 2;
     }
+    // A reload reads exactly what startup read: the same files, environment and flags.
+    Reloader.Source<GatewayConfig> source = () -> GatewayRunner.withListen(
+        ConfigLoader.load(configPath, override, env, warning -> log.warn("config_warning", warning)), host, port);
     GatewayConfig loaded;
     RegistrySettings registry;
     try {
-      loaded = ConfigLoader.load(configPath, override, env, warning -> log.warn("config_warning", warning));
+      loaded = source.load();
       registry = RegistrySettings.fromEnv(env);
     } catch (ConfigException e) {
       log.flush();
       System.err.println("rolemesh: " + e.getMessage());
       return 2;
     }
-    return GatewayRunner.serve(GatewayRunner.withListen(loaded, host, port), registry, log);
+    List<Path> watched = !watch ? List.of() : override == null ? List.of(configPath) : List.of(configPath, override);
+    return GatewayRunner.serve(loaded, source, watched, registry, log);
   }
 }

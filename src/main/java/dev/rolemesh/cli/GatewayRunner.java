@@ -4,11 +4,15 @@ import dev.rolemesh.api.GatewayServer;
 import dev.rolemesh.config.GatewayConfig;
 import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.lifecycle.Reloader;
 import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.registry.RegistrySettings;
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.List;
 
 /** Starts a gateway for a command, says where it listens and what it routes, and keeps it up until stopped. */
 final class GatewayRunner {
@@ -25,8 +29,14 @@ final class GatewayRunner {
         config.source());
   }
 
-  /** Serves until the JVM is stopped; returns 1 with one line when the gateway cannot start (e.g. port taken). */
-  static int serve(GatewayConfig config, RegistrySettings registry, JsonLog log) throws InterruptedException {
+  /**
+   * Serves until stopped (reloading the config on SIGHUP and, when {@code watched} names files, when they change);
+   * returns 1 with one line when the gateway cannot start (e.g. port taken).
+   *
+   * @param source reads the config again for a reload, from the same files, environment and flags
+   */
+  static int serve(GatewayConfig config, Reloader.Source<GatewayConfig> source, List<Path> watched,
+      RegistrySettings registry, JsonLog log) throws InterruptedException, IOException {
     Vertx vertx = VertxRuntime.create();
     GatewayServer server;
     try {
@@ -37,16 +47,16 @@ final class GatewayRunner {
       vertx.close();
       return 1;
     }
-    VertxRuntime.runUntilStopped(vertx, () -> {
-      log.info("stopping", "RoleMesh gateway stopping");
-      try {
-        // Closing the server also writes the registry's last change to disk.
-        VertxRuntime.await(server.close());
-      } catch (Exception e) {
-        log.error("stop_failed", "gateway did not stop cleanly: " + e.getMessage());
-      }
-      log.flush();
-    });
+    GatewayLifecycle.serveUntilStopped(server, source, watched, log);
+    try {
+      // Closing the server also writes the registry's last change to disk.
+      VertxRuntime.await(server.close());
+      VertxRuntime.await(vertx.close());
+    } catch (Exception e) {
+      log.error("stop_failed", "gateway did not stop cleanly: " + e.getMessage());
+    }
+    log.info("stopped", "RoleMesh gateway stopped");
+    log.flush();
     return 0;
   }
 

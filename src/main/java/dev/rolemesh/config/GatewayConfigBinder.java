@@ -49,7 +49,8 @@ final class GatewayConfigBinder {
         gateway.get("max_inflight_body_mb").readOr(null, GatewayConfigBinder::mebibytes),
         TlsSections.server(gateway.get("tls"), true),
         TlsSections.client(gateway.get("node_tls"), true),
-        gateway.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read));
+        gateway.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read),
+        gateway.get("shutdown_grace_s").readOr(ServerSettings.DEFAULT_SHUTDOWN_GRACE, ConfigNode::asSeconds));
     gateway.warnUnknownKeys();
     return settings;
   }

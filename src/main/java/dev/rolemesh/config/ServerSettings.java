@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param tls the listener's certificate ({@code gateway.tls}), or null for plain HTTP
  * @param nodeTls how to call discovered nodes at https addresses ({@code gateway.node_tls}), or null
  * @param clientTimeouts how long the gateway waits on its clients ({@code gateway.client_timeouts})
+ * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
+ *     ({@code gateway.shutdown_grace_s}, default 30)
  */
 public record ServerSettings(
     String host,
@@ -28,13 +30,15 @@ public record ServerSettings(
     Long maxInflightBodyBytes,
     ServerTls tls,
     ClientTls nodeTls,
-    ClientTimeouts clientTimeouts) {
+    ClientTimeouts clientTimeouts,
+    Duration shutdownGrace) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
   public static final long DEFAULT_MAX_BODY_BYTES = 32L * 1024 * 1024;
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   /** Plain HTTP, and the JDK's trusted roots for https nodes. */
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
@@ -50,11 +54,11 @@ public record ServerSettings(
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
       Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes) {
     this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, null, null,
-        ClientTimeouts.DEFAULTS);
+        ClientTimeouts.DEFAULTS, DEFAULT_SHUTDOWN_GRACE);
   }
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        maxInflightBodyBytes, tls, nodeTls, clientTimeouts);
+        maxInflightBodyBytes, tls, nodeTls, clientTimeouts, shutdownGrace);
   }
 }

@@ -1,9 +1,9 @@
 package dev.rolemesh.nodeagent;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;

@@ -1,8 +1,8 @@
 package dev.rolemesh.proxy;
 
 import dev.rolemesh.config.Seconds;
-import dev.rolemesh.observability.RequestIds;
 import dev.rolemesh.http.Upstream;
+import dev.rolemesh.observability.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;

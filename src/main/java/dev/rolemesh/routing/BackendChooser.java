@@ -6,8 +6,8 @@ import dev.rolemesh.http.ConversationChain;
 import dev.rolemesh.http.TlsOptions;
 import io.vertx.core.net.ClientSSLOptions;
 import dev.rolemesh.http.Upstream;
-import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeSelector;
+import dev.rolemesh.registry.NodeStore;
 import dev.rolemesh.registry.NodeTraffic;
 import java.util.List;
 

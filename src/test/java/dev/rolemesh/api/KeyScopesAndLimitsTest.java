@@ -48,7 +48,8 @@ class KeyScopesAndLimitsTest {
         key("k-tokens", "tokens", null, 0, 100, 0),
         key("k-stream", "stream-tokens", null, 0, 1000, 0),
         key("k-one", "one-at-a-time", null, 0, 0, 1),
-        key("k-sdk", "sdk", null, 60, 0, 0)), List.of(), null));
+        key("k-sdk", "sdk", null, 60, 0, 0),
+        key("k-reload", "reloaded", null, 1, 0, 0)), List.of(), null));
     gateway.proxy("planner", gateway.simulator(SimOptions.defaults().withAlias("planner-gguf")))
         .proxy("writer", gateway.simulator(SimOptions.defaults().withAlias("writer-gguf")))
         .proxy("slow", gateway.simulator(SimOptions.defaults().withTokenDelayMs(50).withNPredict(2000)))
@@ -127,6 +128,15 @@ class KeyScopesAndLimitsTest {
     List<Integer> statuses = calls.stream().map(call -> call.join().statusCode()).toList();
     assertThat(statuses).filteredOn(status -> status == 200).hasSize(4);
     assertThat(statuses).filteredOn(status -> status == 429).hasSize(6);
+  }
+
+  @Test
+  void aConfigReloadKeepsTheCountersOfAnUnchangedKey() {
+    assertThat(chatAs("k-reload", "writer").statusCode()).isEqualTo(200);
+
+    gateway.server().reload(gateway.server().state().config());
+
+    assertThat(chatAs("k-reload", "writer").statusCode()).isEqualTo(429);
   }
 
   @Test

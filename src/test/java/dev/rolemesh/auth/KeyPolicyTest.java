@@ -2,8 +2,10 @@ package dev.rolemesh.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolemesh.config.AuthConfig;
 import dev.rolemesh.config.ClientKey;
 import io.vertx.core.MultiMap;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,23 @@ class KeyPolicyTest {
     assertThat(Admission.duration(1_500_000_000)).isEqualTo("1.5s");
     assertThat(Admission.duration(20 * SECOND)).isEqualTo("20s");
     assertThat(Admission.duration(360 * SECOND)).isEqualTo("6m0s");
+  }
+
+  @Test
+  void aConfigSwapKeepsTheCountersOfAnUnchangedKeyAndStartsAChangedOneAfresh() {
+    ClientKey ci = new ClientKey("00", "ci", null, 1, 0, 0);
+    ClientKey other = new ClientKey("11", "other", null, 1, 0, 0);
+    AuthConfig before = new AuthConfig(List.of(ci, other), List.of(), null);
+    KeyAuthenticator first = KeyAuthenticator.clients(before, now::get);
+    first.policies().get(ci).admit();
+    first.policies().get(other).admit();
+
+    ClientKey otherRaised = new ClientKey("11", "other", null, 2, 0, 0);
+    KeyAuthenticator second = KeyAuthenticator.clients(
+        new AuthConfig(List.of(ci, otherRaised), List.of(), null), now::get, first);
+
+    assertThat(second.policies().get(ci).admit().admitted()).isFalse();
+    assertThat(second.policies().get(otherRaised).admit().admitted()).isTrue();
   }
 
   private static MultiMap headers(Admission admission) {

@@ -108,6 +108,20 @@ class GatewayMetricsTest {
     assertThat(Json.parse(line).path("run").asText()).isEqualTo("agent-7");
   }
 
+  @Test
+  void aConfigReloadIsCountedAndTheCountsSurviveIt() {
+    ScrapedMetrics before = scrape();
+    double served = before.value("rolemesh_requests_total", "role", "writer", "node", backend.baseUrl(), "status",
+        "200");
+
+    gateway.server().reload(gateway.server().state().config());
+
+    ScrapedMetrics after = scrape();
+    assertThat(delta(before, after, "rolemesh_config_reloads_total")).isEqualTo(1);
+    assertThat(after.value("rolemesh_requests_total", "role", "writer", "node", backend.baseUrl(), "status", "200"))
+        .isEqualTo(served);
+  }
+
   /** The access line is written just after the client has its answer: waited for, not expected at once. */
   private static String accessLine(String requestId) {
     String[] line = new String[1];

@@ -154,7 +154,8 @@ public final class TestGateway implements AutoCloseable {
 
   public TestGateway start() {
     ServerSettings settings = new ServerSettings(ServerSettings.DEFAULT_HOST, 0, FAST, maxBodyBytes,
-        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes, tls, nodeTls, clientTimeouts);
+        Duration.ofSeconds(1), Duration.ofMillis(1), metrics, maxInflightBodyBytes, tls, nodeTls, clientTimeouts,
+        ServerSettings.DEFAULT_SHUTDOWN_GRACE);
     GatewayConfig config = new GatewayConfig(1, defaultModel, settings, auth,
         Collections.unmodifiableMap(new LinkedHashMap<>(models)), null);
     server = Await.result(GatewayServer.start(vertx, config, log, registry, limitsClock));
