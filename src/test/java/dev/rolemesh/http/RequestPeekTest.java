@@ -52,6 +52,8 @@ class RequestPeekTest {
       "{\"a\":1} {\"b\":2}           | after the JSON object",
       "{\"a\":[1,2}                  | not valid JSON",
       "{\"prompt\":\"abc            | not valid JSON",
+      "{\"messages\":[{\"a\":1},2      | not valid JSON",
+      "{\"messages\":[{\"a\":1}        | not valid JSON",
       "{\"system\":\"abc\\          | not valid JSON",
   })
   void malformedBodiesAreRejected(String body, String message) {
