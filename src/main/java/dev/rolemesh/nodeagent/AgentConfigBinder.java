@@ -74,11 +74,13 @@ public final class AgentConfigBinder {
         .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
     ConfigMap auth = top.get("auth").asMap();
     List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
+    Duration shutdownGrace = top.get("shutdown_grace_s").readOr(AgentConfig.DEFAULT_SHUTDOWN_GRACE,
+        ConfigNode::asSeconds);
     auth.warnUnknownKeys();
     ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        tls, source, clientTimeouts);
+        tls, shutdownGrace, source, clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
