@@ -41,10 +41,11 @@ public final class GatewayServer {
   private final AtomicReference<GatewayState> state;
   private final List<GatewayVerticle> loops;
   private final LongSupplier limitsClock;
+  private final BodyBudget bodyBudget;
   private Drain drain;
 
   private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
-      List<GatewayVerticle> loops, LongSupplier limitsClock) {
+      List<GatewayVerticle> loops, LongSupplier limitsClock, BodyBudget bodyBudget) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
@@ -52,6 +53,7 @@ public final class GatewayServer {
     this.state = state;
     this.loops = loops;
     this.limitsClock = limitsClock;
+    this.bodyBudget = bodyBudget;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -91,11 +93,11 @@ public final class GatewayServer {
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock, bodyBudget));
           }
           return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock, bodyBudget));
         });
   }
 
@@ -188,6 +190,11 @@ public final class GatewayServer {
       return Future.succeededFuture(false);
     }
     return Future.all(loops.stream().map(loop -> loop.updateTls(tls)).toList()).map(true);
+  }
+
+  /** The bytes of request bodies every request together holds, against {@code gateway.max_inflight_body_mb}. */
+  public BodyBudget bodyBudget() {
+    return bodyBudget;
   }
 
   public int port() {

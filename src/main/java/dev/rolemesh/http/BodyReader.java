@@ -83,6 +83,10 @@ public final class BodyReader {
     long declared = declaredLength(request);
     Refused refused = declared < 0 ? null : check(declared, declared, limit, reservation);
     if (refused != null) {
+      // Not read, but drained: the client can finish sending and read the answer on a connection still usable.
+      request.handler(chunk -> { });
+      request.exceptionHandler(error -> { });
+      request.resume();
       return Future.failedFuture(refused);
     }
     BodyReader reader = new BodyReader(request, limit, reservation, declared);
@@ -128,6 +132,7 @@ public final class BodyReader {
 
   private void chunk(Buffer chunk) {
     if (result.future().isComplete()) {
+      // Refused already: the rest is drained, not kept.
       return;
     }
     // A declared length was reserved whole, and the decoder never delivers more than it.

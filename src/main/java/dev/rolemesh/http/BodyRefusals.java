@@ -11,9 +11,9 @@ public final class BodyRefusals {
   private BodyRefusals() {}
 
   /**
-   * The error for {@code refused}, with its headers already on the response; null for a client that left. The
-   * unread rest of the body may still be on its way, so the connection is closed after the answer rather than read
-   * as the next request.
+   * The error for {@code refused}, with its headers already on the response; null for a client that left. A body
+   * refused for want of budget is drained (it is worth retrying on the same connection); after one too large or
+   * broken the connection is closed rather than reading on.
    *
    * @param maxBodySetting what sets the largest body, for the message (like {@code gateway.max_body_mb})
    * @param budgetSetting what sets the budget, for the message
@@ -38,7 +38,7 @@ public final class BodyRefusals {
     if (refused.kind() == BodyReader.Kind.OVER_BUDGET) {
       request.response().putHeader("Retry-After", String.valueOf(RETRY_AFTER_S));
     }
-    if (!request.isEnded()) {
+    if (!request.isEnded() && refused.kind() != BodyReader.Kind.OVER_BUDGET) {
       request.response().putHeader("Connection", "close");
     }
     return error;

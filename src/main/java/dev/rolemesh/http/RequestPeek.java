@@ -166,8 +166,9 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     }
     String model = parser.getText();
     if (hasLoneSurrogate(model)) {
-      // Bytes like ED A0 BD: UTF-8 for half a surrogate pair, which no JSON writer can echo back in an error.
-      throw new Invalid("'model' is not valid UTF-8 (it encodes an unpaired surrogate)", "model");
+      // An escaped half pair like \ud83d (the parser refuses it raw, as bytes ED A0 BD): not text that an error
+      // message or a log line could carry.
+      throw new Invalid("'model' contains an unpaired surrogate (\\ud800-\\udfff)", "model");
     }
     return model;
   }

@@ -179,6 +179,11 @@ public final class TestGateway implements AutoCloseable {
     return server.baseUrl();
   }
 
+  /** Request-body bytes held by all requests right now. */
+  public long bodyBytesHeld() {
+    return server.bodyBudget().heldBytes();
+  }
+
   public GatewayServer server() {
     return server;
   }
