@@ -211,7 +211,7 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */
-  private static Route read(Route route) {
+  static Route read(Route route) {
     return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
   }
 

@@ -14,8 +14,6 @@ import dev.rolemesh.registry.Node;
 import dev.rolemesh.routing.Role;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -38,15 +36,10 @@ final class ObservabilityRoutes {
 
   void mount(Router router) {
     KeyCheck readers = new KeyCheck(ctx -> KeyAuthenticator.metrics(RequestContext.of(ctx).state.config().auth()));
-    read(router.route("/metrics")).handler(readers).handler(this::metrics);
-    read(router.route("/v1/status")).handler(readers).handler(this::status);
-    read(router.route("/ui")).handler(DashboardAssets::serve);
-    read(router.route("/ui/*")).handler(DashboardAssets::serve);
-  }
-
-  /** GET, and HEAD like every GET endpoint of the gateway. */
-  private static Route read(Route route) {
-    return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
+    GatewayVerticle.read(router.route("/metrics")).handler(readers).handler(this::metrics);
+    GatewayVerticle.read(router.route("/v1/status")).handler(readers).handler(this::status);
+    GatewayVerticle.read(router.route("/ui")).handler(DashboardAssets::serve);
+    GatewayVerticle.read(router.route("/ui/*")).handler(DashboardAssets::serve);
   }
 
   private void metrics(RoutingContext ctx) {

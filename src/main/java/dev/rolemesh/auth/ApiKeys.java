@@ -1,9 +1,7 @@
 package dev.rolemesh.auth;
 
 import dev.rolemesh.config.ClientKey;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.HashMap;
 import java.util.List;
@@ -32,7 +30,7 @@ public final class ApiKeys {
 
   /** @param label the config key the keys came from, e.g. {@code node_api_keys}: a match is named by its place */
   public ApiKeys(String label, List<String> keys) {
-    this(keys.stream().map(ApiKeys::sha256).toList(),
+    this(keys.stream().map(ClientKey::sha256).toList(),
         IntStream.range(0, keys.size()).mapToObj(i -> new Principal(label + "[" + i + "]", null)).toList());
   }
 
@@ -82,7 +80,7 @@ public final class ApiKeys {
     if (presented == null) {
       return null;
     }
-    byte[] candidate = sha256(presented);
+    byte[] candidate = ClientKey.sha256(presented);
     int found = -1;
     for (int i = 0; i < digests.size(); i++) {
       if (MessageDigest.isEqual(digests.get(i), candidate) & found < 0) {
@@ -90,13 +88,5 @@ public final class ApiKeys {
       }
     }
     return found < 0 ? null : principals.get(found);
-  }
-
-  private static byte[] sha256(String key) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 }

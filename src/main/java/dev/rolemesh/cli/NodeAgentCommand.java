@@ -1,14 +1,20 @@
 package dev.rolemesh.cli;
 
 import dev.rolemesh.config.ConfigException;
+import dev.rolemesh.lifecycle.ConfigWatcher;
+import dev.rolemesh.lifecycle.Reloader;
+import dev.rolemesh.lifecycle.Signals;
+import dev.rolemesh.lifecycle.StopSignals;
 import dev.rolemesh.nodeagent.AgentConfig;
 import dev.rolemesh.nodeagent.AgentConfigBinder;
 import dev.rolemesh.nodeagent.NodeAgent;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +48,10 @@ final class NodeAgentCommand implements Callable<Integer> {
   @Option(names = "--config-override", description = "Merged over --config: machine-specific paths, keys, hosts.")
   Path configOverride;
 
+  @Option(names = "--watch", description = "Reload the models list when the config files change (SIGHUP always"
+      + " reloads).")
+  boolean watch;
+
   @Mixin
   LogOptions logOptions = new LogOptions();
 
@@ -57,6 +67,9 @@ final class NodeAgentCommand implements Callable<Integer> {
       return BAD_CONFIG;
     }
     AgentConfig agentConfig;
+    // A reload reads what startup read; its warnings go to the log, since the agent is running by then.
+    Reloader.Source<AgentConfig> source = () -> AgentConfigBinder.load(config, configOverride, System.getenv(),
+        warning -> log.warn("config_warning", warning));
     try {
       agentConfig = AgentConfigBinder.load(config, configOverride, System.getenv(),
           warning -> err.println(NAME + ": warning: " + warning));
@@ -83,21 +96,40 @@ final class NodeAgentCommand implements Callable<Integer> {
           + " auth.node_upstream_key), firewall the port so that only the gateway reaches it (docs/node-agent.md),"
           + " or bind 127.0.0.1.");
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        // Long enough for a deregistration and every server's SIGTERM grace; past it the JVM exits anyway.
-        long limitMs = agentConfig.llamaServer().stopTimeout().toMillis() + 15_000;
-        agent.stop().toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
-        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        System.err.println(NAME + ": unclean shutdown: " + e);
-      } finally {
-        log.flush();
-        stopped.countDown();
+    CountDownLatch drained = new CountDownLatch(1);
+    List<Path> watched = !watch ? List.of()
+        : configOverride == null ? List.of(config) : List.of(config, configOverride);
+    try (Reloader<AgentConfig> reloader = new Reloader<>(source, agent::reload, log);
+        ConfigWatcher watcher = watched.isEmpty() ? null
+            : ConfigWatcher.start(watched, () -> reloader.request("file change"), log)) {
+      if (!Signals.on("HUP", () -> reloader.request("SIGHUP"))) {
+        log.warn("sighup_ignored", "SIGHUP is ignored by this process (started under nohup?): reload with --watch");
       }
-    }));
-    stopped.await();
+      StopSignals stop = new StopSignals(
+          () -> agent.drain().onComplete(done -> drained.countDown()),
+          () -> {
+            log.warn("stopping_now", "Second stop signal: cutting every request still in flight");
+            agent.stopNow();
+          });
+      for (String signal : List.of("TERM", "INT")) {
+        if (!Signals.on(signal, stop::received)) {
+          log.warn("signal_ignored", "SIG" + signal + " is ignored by this process; stop it with SIGTERM");
+        }
+      }
+      drained.await();
+    } catch (IOException e) {
+      log.error("watch_failed", "cannot watch the config files: " + e.getMessage());
+    }
+    try {
+      // Deregistered and drained: now every llama-server it started is stopped (SIGTERM, then SIGKILL).
+      long limitMs = agentConfig.llamaServer().stopTimeout().toMillis() + 15_000;
+      agent.stop().toCompletionStage().toCompletableFuture().get(limitMs, TimeUnit.MILLISECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println(NAME + ": unclean shutdown: " + e);
+    } finally {
+      log.flush();
+    }
     return 0;
   }
 }

@@ -1,5 +1,8 @@
 package dev.rolemesh.config;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 
 /**
@@ -18,5 +21,14 @@ public record ClientKey(String sha256, String name, Set<String> roles, int rpm, 
   /** Whether any limit applies: only such keys carry counters on the request path. */
   public boolean limited() {
     return rpm > 0 || tpm > 0 || maxConcurrent > 0;
+  }
+
+  /** The digest keys are kept and compared as, here and in {@code auth.ApiKeys}. */
+  public static byte[] sha256(String key) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
   }
 }

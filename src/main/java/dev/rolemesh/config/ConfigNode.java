@@ -2,6 +2,7 @@ package dev.rolemesh.config;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -167,6 +168,18 @@ public final class ConfigNode {
   /** A number of seconds above zero, rounded up to whole nanoseconds so that it never becomes zero. */
   public Duration asSeconds() throws ConfigException {
     return Duration.ofNanos((long) Math.ceil(asPositiveNumber() * 1e9));
+  }
+
+  /**
+   * An http(s) base URL by the gateway's rules for every such URL ({@code proxy_url}, the agent's {@code base_url}
+   * and {@code gateway.url}): an optional path prefix kept (a reverse proxy in front), a trailing {@code /v1} stripped.
+   */
+  public URI asUrl() throws ConfigException {
+    try {
+      return UpstreamUrls.normalize(asNonBlankString());
+    } catch (IllegalArgumentException e) {
+      throw error(e.getMessage());
+    }
   }
 
   /** One of the constants of {@code type}, spelled in lower case in the file as {@code round_robin}. */

@@ -1,6 +1,5 @@
 package dev.rolemesh.config;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,13 +138,7 @@ final class GatewayConfigBinder {
     if (url.isNull()) {
       throw url.error("required for type: proxy, like http://127.0.0.1:8011");
     }
-    URI baseUrl;
-    try {
-      baseUrl = UpstreamUrls.normalize(url.asNonBlankString());
-    } catch (IllegalArgumentException e) {
-      throw url.error(e.getMessage());
-    }
-    return new ModelTarget.Proxy(baseUrl, model.get("api_key").readOr(null, ConfigNode::asNonBlankString),
+    return new ModelTarget.Proxy(url.asUrl(), model.get("api_key").readOr(null, ConfigNode::asNonBlankString),
         TlsSections.client(model.get("tls"), true));
   }
 

@@ -19,6 +19,8 @@ import java.util.List;
  * @param apiKeys {@code auth.api_keys}: a caller of anything but the health checks needs one; empty means none does
  * @param tls {@code listen.tls}: the listener's certificate (and the CA its callers' certificates must come from), or
  *     null for plain HTTP
+ * @param shutdownGrace how long a stopping agent lets requests in flight finish before it cuts them and stops its
+ *     servers ({@code shutdown_grace_s}, default 30)
  * @param source the base config file, for messages
  * @param clientTimeouts how long the agent waits on its clients ({@code client_timeouts}, the gateway's defaults)
  */
@@ -35,12 +37,14 @@ public record AgentConfig(
     Path stateDir,
     List<String> apiKeys,
     ServerTls tls,
+    Duration shutdownGrace,
     Path source,
     ClientTimeouts clientTimeouts) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8091;
   public static final Path DEFAULT_STATE_DIR = Path.of("./state/node-agent");
+  public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
 
   /**
    * @param url the gateway's root, without {@code /v1}
@@ -78,6 +82,12 @@ public record AgentConfig(
       Duration restartBackoff,
       Duration read,
       int maxWaiting) {}
+
+  /** This config with what a reload changes in a running agent taken from {@code loaded}: models and grace. */
+  public AgentConfig withReloadable(AgentConfig loaded) {
+    return new AgentConfig(nodeId, host, port, baseUrl, gateway, llamaServer, gpus, loaded.models(), nvidiaSmi,
+        stateDir, apiKeys, tls, loaded.shutdownGrace(), source, clientTimeouts);
+  }
 
   /** The configured model with this id, or null. */
   public ModelSpec model(String modelId) {

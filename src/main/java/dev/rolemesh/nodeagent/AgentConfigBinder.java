@@ -7,7 +7,6 @@ import dev.rolemesh.config.ConfigNode;
 import dev.rolemesh.config.ConfigTreeLoader;
 import dev.rolemesh.config.ServerTls;
 import dev.rolemesh.config.TlsSections;
-import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.NodeIds;
 import java.net.URI;
 import java.nio.file.Files;
@@ -62,7 +61,7 @@ public final class AgentConfigBinder {
     ServerTls tls = TlsSections.server(listen.get("tls"), false);
     listen.warnUnknownKeys();
     AgentConfig.Gateway gateway = top.get("gateway").isNull() ? null : gateway(top.get("gateway").asMap());
-    URI baseUrl = top.get("base_url").readOr(null, AgentConfigBinder::url);
+    URI baseUrl = top.get("base_url").readOr(null, ConfigNode::asUrl);
     if (baseUrl == null && gateway != null && (host.equals("0.0.0.0") || host.equals("::"))) {
       throw top.get("base_url").error("required when listen.host is " + host
           + ": the gateway needs an address it can reach, like http://10.0.0.12:8091");
@@ -75,11 +74,13 @@ public final class AgentConfigBinder {
         .readOr(AgentConfig.DEFAULT_STATE_DIR, node -> Path.of(node.asNonBlankString()));
     ConfigMap auth = top.get("auth").asMap();
     List<String> apiKeys = auth.get("api_keys").readOr(List.of(), ConfigNode::asStringList);
+    Duration shutdownGrace = top.get("shutdown_grace_s").readOr(AgentConfig.DEFAULT_SHUTDOWN_GRACE,
+        ConfigNode::asSeconds);
     auth.warnUnknownKeys();
     ClientTimeouts clientTimeouts = top.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read);
     top.warnUnknownKeys();
     return new AgentConfig(nodeId, host, port, baseUrl, gateway, llama, gpus, models, nvidiaSmi, stateDir, apiKeys,
-        tls, source, clientTimeouts);
+        tls, shutdownGrace, source, clientTimeouts);
   }
 
   private static ConfigNode required(ConfigNode node, String hint) throws ConfigException {
@@ -89,20 +90,8 @@ public final class AgentConfigBinder {
     return node;
   }
 
-  /**
-   * The gateway's rules for both URLs: an optional path prefix (a reverse proxy in front of the agent or the
-   * gateway), a trailing {@code /v1} stripped.
-   */
-  private static URI url(ConfigNode node) throws ConfigException {
-    try {
-      return UpstreamUrls.normalize(node.asNonBlankString());
-    } catch (IllegalArgumentException e) {
-      throw node.error(e.getMessage());
-    }
-  }
-
   private static AgentConfig.Gateway gateway(ConfigMap gateway) throws ConfigException {
-    AgentConfig.Gateway out = new AgentConfig.Gateway(url(required(gateway.get("url"), "like http://10.0.0.2:8000")),
+    AgentConfig.Gateway out = new AgentConfig.Gateway(required(gateway.get("url"), "like http://10.0.0.2:8000").asUrl(),
         gateway.get("node_key").readOr(null, ConfigNode::asNonBlankString),
         gateway.get("heartbeat_s").readOr(DEFAULT_HEARTBEAT, ConfigNode::asSeconds),
         TlsSections.client(gateway.get("tls"), true));

@@ -38,7 +38,10 @@ final class AgentRoutes {
   private static final String UPSTREAM = "agent.upstream";
   private static final String STREAM = "agent.stream";
 
-  private final AgentConfig config;
+  /** Replaced by a reload (on the agent's event loop, like every read of it). */
+  private AgentConfig config;
+  /** The agent is stopping: /ready says so. */
+  private boolean draining;
   private final ModelScheduler scheduler;
   private final UpstreamProxy proxy;
   /** Null when the agent runs without a gateway. */
@@ -81,7 +84,7 @@ final class AgentRoutes {
         .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
     router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
-        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)));
+        .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)).onFailure(ctx::fail));
     // The body is read by forward itself, within the budget (a BodyHandler would copy it and count nothing).
     router.post("/v1/*").handler(this::forward);
 
@@ -95,8 +98,21 @@ final class AgentRoutes {
   }
 
   /** Ready once the gateway knows this node (or there is no gateway): it can load any model on demand. */
+  /** A reloaded config: its models are the ones requests may name from now on. */
+  void reconfigure(AgentConfig next) {
+    config = next;
+  }
+
+  void drain() {
+    draining = true;
+  }
+
   private void ready(RoutingContext ctx) {
-    if (registrar == null || registrar.registered()) {
+    if (draining) {
+      ObjectNode body = status("draining");
+      body.put("reason", "the node agent is shutting down");
+      Responses.json(ctx, 503, body);
+    } else if (registrar == null || registrar.registered()) {
       Responses.json(ctx, 200, status("ready"));
     } else {
       ObjectNode body = status("not_ready");

@@ -150,14 +150,39 @@ final class GpuSlot {
     }
   }
 
+  /** The model this slot holds left the config: requests in flight finish, then the server stops. */
+  void retire() {
+    if (state != State.READY) {
+      return;
+    }
+    cancelTimer();
+    next = null;
+    state = State.DRAINING;
+    log.info("server_retire", "model removed from the config: its server stops once its requests finish", "gpu", gpu,
+        "model", serving.modelId(), "draining", inFlight);
+    if (inFlight == 0) {
+      stopThenLoadNext();
+    } else {
+      scheduler.slotChanged();
+    }
+  }
+
+  /** Stops the server, then loads the next model, or leaves the slot empty when there is none (a retired model). */
   private void stopThenLoadNext() {
     state = State.STOPPING;
     scheduler.slotChanged();
     stopProcess().onComplete(stopped -> {
       ModelSpec model = next;
       next = null;
-      if (!closed) {
+      if (closed) {
+        return;
+      }
+      if (model != null) {
         load(model);
+      } else {
+        state = State.EMPTY;
+        serving = null;
+        scheduler.slotChanged();
       }
     });
   }

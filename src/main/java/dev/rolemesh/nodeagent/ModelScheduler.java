@@ -8,8 +8,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +36,8 @@ final class ModelScheduler {
   private final Map<ModelSpec, LoadFailure> failures = new HashMap<>();
   private final Runnable loadedChanged;
   private Set<String> lastLoaded = Set.of();
+  /** Models a reload removed: their servers stop once no request holds or waits for them. */
+  private final Set<ModelSpec> retired = new HashSet<>();
   private boolean pumping;
   private boolean pumpAgain;
   private boolean closed;
@@ -173,6 +177,7 @@ final class ModelScheduler {
       do {
         pumpAgain = false;
         admitReady();
+        retireUnused();
         startLoads();
       } while (pumpAgain);
     } finally {
@@ -191,6 +196,26 @@ final class ModelScheduler {
         }
       }
     }
+  }
+
+  private void retireUnused() {
+    for (GpuSlot slot : slots) {
+      ModelSpec model = slot.loaded();
+      if (model != null && retired.contains(model) && waiting.stream().noneMatch(waiter -> waiter.model == model)) {
+        slot.retire();
+      }
+    }
+  }
+
+  /**
+   * A reload removed {@code removed} and kept or added {@code current}: servers of a removed model drain and stop
+   * once no request holds or waits for them (a load in progress finishes its waiting requests first), and a model
+   * that comes back is no longer retired.
+   */
+  void modelsChanged(Collection<ModelSpec> removed, Collection<ModelSpec> current) {
+    retired.addAll(removed);
+    retired.removeAll(current);
+    pump();
   }
 
   private void startLoads() {
@@ -257,13 +282,21 @@ final class ModelScheduler {
     return slots.stream().map(GpuSlot::loaded).filter(Objects::nonNull).map(ModelSpec::modelId).toList();
   }
 
-  /** Refuses new requests, fails the waiting ones and stops every server. */
-  Future<Void> close() {
+  /**
+   * Refuses new requests and fails the waiting ones (a load now would only be stopped again), while the servers keep
+   * serving the requests they already have: the start of a drain.
+   */
+  void refuseNew() {
     closed = true;
     for (Waiter waiter : List.copyOf(waiting)) {
       waiting.remove(waiter);
       waiter.fail(new Unavailable("The node agent is shutting down", RETRY_AFTER_LOADING_S));
     }
+  }
+
+  /** Refuses new requests, fails the waiting ones and stops every server. */
+  Future<Void> close() {
+    refuseNew();
     return Future.all(slots.stream().map(GpuSlot::close).toList()).mapEmpty();
   }
 }

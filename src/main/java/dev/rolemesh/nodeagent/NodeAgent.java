@@ -1,5 +1,6 @@
 package dev.rolemesh.nodeagent;
 
+import dev.rolemesh.config.Seconds;
 import dev.rolemesh.config.Timeouts;
 import dev.rolemesh.config.UpstreamUrls;
 import dev.rolemesh.http.ConnectionGuard;
@@ -8,6 +9,7 @@ import dev.rolemesh.observability.JsonLog;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -15,6 +17,9 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * A running node agent: one HTTP server, the llama-server processes it supervises and its link to the gateway.
@@ -60,10 +65,42 @@ public final class NodeAgent {
     return vertx.undeploy(deploymentId);
   }
 
+  /**
+   * Puts a reloaded config's models list into force: a removed model's server drains and stops, new models are
+   * advertised by re-registering at once. Other settings belong to the running agent: each one that changed is
+   * logged as needing a restart.
+   */
+  public Future<Void> reload(AgentConfig loaded, String trigger) {
+    return verticle.onLoop(() -> verticle.reload(loaded, trigger));
+  }
+
+  /**
+   * Stops the agent without cutting what it serves: {@code /ready} says 503 {@code draining}, it deregisters, its
+   * port closes, requests waiting for a model load get 503, and requests on a server finish, up to
+   * {@code shutdown_grace_s}; then the rest are cut. {@link #stop()} then stops its servers.
+   */
+  public Future<Void> drain() {
+    return verticle.onLoop(verticle::drain).compose(drained -> drained);
+  }
+
+  /** Cuts every request still in flight now (a second stop signal). */
+  public Future<Void> stopNow() {
+    return verticle.onLoop(() -> {
+      verticle.cutNow();
+      return null;
+    });
+  }
+
   private static final class AgentVerticle extends VerticleBase {
-    private final AgentConfig config;
+    /** Past the grace, Vert.x's own shutdown closes whatever is left. */
+    private static final Duration BACKSTOP = Duration.ofSeconds(5);
+
+    /** Replaced by a reload; read and written on the agent's event loop only. */
+    private AgentConfig config;
     private final JsonLog log;
     private HttpServer server;
+    private AgentRoutes routes;
+    private Future<Void> drained;
     private ServerLauncher launcher;
     private ModelScheduler scheduler;
     private Registrar registrar;
@@ -94,7 +131,7 @@ public final class NodeAgent {
       scheduler = new ModelScheduler(context, config, launcher, control, log, this::loadedModelsChanged);
       if (config.gateway() != null) {
         registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
-            () -> AgentJson.registration(config, baseUrl, scheduler, host.latest()),
+            () -> AgentJson.registration(this.config, baseUrl, scheduler, host.latest()),
             () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
       }
       HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
@@ -108,8 +145,9 @@ public final class NodeAgent {
       server = vertx.createHttpServer(options);
       ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts());
       AgentMetrics metrics = new AgentMetrics(scheduler, control);
-      server.requestHandler(guard.around(new AgentRoutes(config, scheduler,
-          new UpstreamProxy(vertx, upstream, VIA, false), registrar, host, metrics, log).router(vertx)));
+      routes = new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
+          metrics, log);
+      server.requestHandler(guard.around(routes.router(vertx)));
       return server.listen().onSuccess(listening -> {
         String plain = UpstreamUrls.localUrl(config.host(), listening.actualPort());
         String listen = config.tls() == null ? plain : "https" + plain.substring("http".length());
@@ -136,6 +174,73 @@ public final class NodeAgent {
           }
         });
       });
+    }
+
+    <T> Future<T> onLoop(Supplier<T> action) {
+      Promise<T> result = Promise.promise();
+      context.runOnContext(v -> result.complete(action.get()));
+      return result.future();
+    }
+
+    Void reload(AgentConfig loaded, String trigger) {
+      for (String key : AgentReload.restartOnly(config, loaded)) {
+        log.warn("restart_needed", key + " changed in the config; it takes effect at the next restart", "key", key,
+            "trigger", trigger);
+      }
+      List<ModelSpec> removed = config.models().stream().filter(model -> !loaded.models().contains(model)).toList();
+      List<ModelSpec> added = loaded.models().stream().filter(model -> !config.models().contains(model)).toList();
+      AgentConfig next = config.withReloadable(loaded);
+      if (next.equals(config)) {
+        log.info("reload_unchanged", "Config reloaded: nothing a running agent can change changed", "trigger",
+            trigger);
+        return null;
+      }
+      config = next;
+      routes.reconfigure(config);
+      scheduler.modelsChanged(removed, config.models());
+      log.info("reloaded", "Models now " + config.models().stream().map(ModelSpec::modelId).toList() + " ("
+          + trigger + ")", "trigger", trigger, "added", added.stream().map(ModelSpec::modelId).toList(),
+          "removed", removed.stream().map(ModelSpec::modelId).toList());
+      loadedModelsChanged();
+      return null;
+    }
+
+    Future<Void> drain() {
+      if (drained != null) {
+        return drained;
+      }
+      Duration grace = config.shutdownGrace();
+      log.info("draining", "Draining: /ready answers 503, deregistering, the port closes; " + scheduler.inFlight()
+          + " request(s) on a server get up to shutdown_grace_s=" + Seconds.format(grace) + " to finish",
+          "in_flight", scheduler.inFlight(), "waiting", scheduler.waitingCount(),
+          "shutdown_grace_s", grace.toMillis() / 1000.0);
+      routes.drain();
+      scheduler.refuseNew();
+      long timer = vertx.setTimer(Math.max(1, grace.toMillis()),
+          id -> cutNow("still running after shutdown_grace_s=" + Seconds.format(grace)));
+      // At once and together: with the port closed, the gateway's next attempt here is refused and fails over.
+      Future<Void> closed = server.shutdown(grace.plus(BACKSTOP));
+      Future<Void> deregistered = registrar == null ? Future.succeededFuture() : registrar.close();
+      drained = Future.join(closed, deregistered).<Void>transform(done -> Future.succeededFuture())
+          .onComplete(done -> {
+            vertx.cancelTimer(timer);
+            log.info("drained", "Drained; stopping the servers", "node_id", config.nodeId());
+          });
+      return drained;
+    }
+
+    void cutNow() {
+      drain();
+      cutNow("a second stop signal");
+    }
+
+    private void cutNow(String why) {
+      int left = scheduler.inFlight();
+      if (left > 0) {
+        log.warn("shutdown_cut", "The node agent cut " + left + " request(s) " + why + " (the agent stopped them,"
+            + " not llama-server)", "cut", left);
+      }
+      server.close();
     }
 
     private void loadedModelsChanged() {

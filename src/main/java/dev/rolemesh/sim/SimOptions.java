@@ -75,18 +75,8 @@ public record SimOptions(
     return "sim-model";
   }
 
-  public SimOptions withHost(String value) {
-    return new SimOptions(value, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
-  }
-
   public SimOptions withPort(int value) {
     return new SimOptions(host, value, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
-  }
-
-  public SimOptions withModelPath(String value) {
-    return new SimOptions(host, port, value, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
         embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
   }
 
@@ -133,11 +123,6 @@ public record SimOptions(
   public SimOptions withTokenDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
         embeddings, reranking, nPredict, value, promptDelayMs, loadDelayMs, fail, stamp);
-  }
-
-  public SimOptions withPromptDelayMs(long value) {
-    return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, value, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withLoadDelayMs(long value) {
