@@ -31,7 +31,7 @@ final class HealthEndpoints {
       Responses.json(ctx, 503, body);
       return;
     }
-    state.availability().of(role).onComplete(done -> {
+    state.availability().of(role).onComplete(RequestContext.of(ctx).guard(done -> {
       ObjectNode body = Responses.object();
       boolean ready = done.result().available();
       body.put("status", ready ? "ready" : "not_ready");
@@ -40,6 +40,6 @@ final class HealthEndpoints {
         body.put("reason", done.result().reason());
       }
       Responses.json(ctx, ready ? 200 : 503, body);
-    });
+    }));
   }
 }

@@ -9,6 +9,7 @@ import dev.rolemesh.availability.UpstreamProbe;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyReader;
 import dev.rolemesh.http.BodyRefusals;
+import dev.rolemesh.http.ConversationChain;
 import dev.rolemesh.http.MultipartForm;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
@@ -93,13 +94,13 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     if (!admit(ctx, request, role)) {
       return;
     }
-    List<Upstream> candidates = state.chooser().candidates(role);
+    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.user());
+    List<Upstream> candidates = state.chooser().candidates(role, peek.conversation(), request.run);
     if (candidates.isEmpty()) {
       ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
           .send(ctx);
       return;
     }
-    request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.user());
     if (request.run != null) {
       // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
       ctx.request().headers().set(RunIds.HEADER, request.run);
@@ -181,7 +182,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    *
    * @param user the kind of the top-level {@code user} value of a JSON body (a run id may be there), else null
    */
-  private record Peeked(String model, boolean stream, JsonToken user,
+  private record Peeked(String model, boolean stream, JsonToken user, long[] conversation,
       BiFunction<String, Map<String, Object>, Buffer> forUpstream) {}
 
   /** A JSON body: the peek, the required field; null once an error is sent. */
@@ -198,7 +199,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ApiError.invalidRequest("Missing required parameter: '" + requiredField + "'", requiredField).send(ctx);
       return null;
     }
-    return new Peeked(peek.model(), peek.stream(), peek.topLevel().get("user"),
+    return new Peeked(peek.model(), peek.stream(), peek.topLevel().get("user"), peek.conversation(),
         (upstreamModel, defaults) -> BodyRewriter.rewrite(body, peek, upstreamModel, defaults));
   }
 
@@ -214,7 +215,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ApiError.invalidRequest("Malformed multipart/form-data body: " + invalid.getMessage(), null).send(ctx);
       return null;
     }
-    return new Peeked(form.model(), form.stream(), null,
+    return new Peeked(form.model(), form.stream(), null, ConversationChain.NONE,
         (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
   }
 

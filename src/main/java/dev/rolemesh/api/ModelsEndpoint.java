@@ -32,7 +32,7 @@ final class ModelsEndpoint {
     List<Role> roles = state.roles().roles().stream()
         .filter(role -> caller == null || caller.allows(role.alias())).toList();
     List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
-    Future.join(checks).onComplete(done -> {
+    Future.join(checks).onComplete(RequestContext.of(ctx).guard(done -> {
       List<Role> available = new ArrayList<>();
       ArrayNode unavailable = Responses.object().arrayNode();
       for (int i = 0; i < roles.size(); i++) {
@@ -57,7 +57,7 @@ final class ModelsEndpoint {
       available.forEach(role -> data.add(modelObject(role, state)));
       root.putObject("rolemesh").set("unavailable_models", unavailable);
       Responses.json(ctx, 200, root);
-    });
+    }));
   }
 
   static void get(RoutingContext ctx) {
@@ -73,7 +73,7 @@ final class ModelsEndpoint {
       ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx);
       return;
     }
-    state.availability().of(role).onComplete(done -> {
+    state.availability().of(role).onComplete(RequestContext.of(ctx).guard(done -> {
       Availability availability = done.result();
       if (availability.available()) {
         Responses.json(ctx, 200,
@@ -82,7 +82,7 @@ final class ModelsEndpoint {
         ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + availability.reason())
             .send(ctx);
       }
-    });
+    }));
   }
 
   private static ObjectNode modelObject(Role role, GatewayState state) {

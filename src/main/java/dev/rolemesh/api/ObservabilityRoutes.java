@@ -48,7 +48,7 @@ final class ObservabilityRoutes {
       return;
     }
     GatewayState state = RequestContext.of(ctx).state;
-    roles(state).onSuccess(roles -> {
+    roles(state).onSuccess(RequestContext.of(ctx).guard(roles -> {
       Map<String, Boolean> available = new LinkedHashMap<>();
       roles.forEach((role, availability) -> available.put(role.alias(), availability.available()));
       int fresh = 0;
@@ -61,7 +61,7 @@ final class ObservabilityRoutes {
       byte[] text = telemetry.metrics().scrape(
           new GatewayMetrics.Snapshot(available, fresh, nodes.size() - fresh, inFlight));
       ctx.response().putHeader("Content-Type", Exposition.CONTENT_TYPE).end(Buffer.buffer(text));
-    });
+    }));
   }
 
   private void status(RoutingContext ctx) {
@@ -70,12 +70,12 @@ final class ObservabilityRoutes {
       return;
     }
     GatewayState state = RequestContext.of(ctx).state;
-    roles(state).onSuccess(roles -> {
+    roles(state).onSuccess(RequestContext.of(ctx).guard(roles -> {
       List<StatusReport.RoleView> views = new ArrayList<>();
       roles.forEach((role, availability) -> views.add(view(role, availability)));
       Responses.json(ctx, 200, StatusReport.build(state.version(), state.roles().defaultRole().alias(), views,
           state.nodeStore(), telemetry.recorder()));
-    });
+    }));
   }
 
   private static StatusReport.RoleView view(Role role, Availability availability) {

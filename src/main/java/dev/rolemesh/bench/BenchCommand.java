@@ -30,12 +30,12 @@ import picocli.CommandLine.Parameters;
     description = "Benchmark tools used by bench/run.sh: SSE stream load, cancellation probe, cold start, report.",
     subcommands = {
         BenchCommand.Streams.class, BenchCommand.Cancel.class, BenchCommand.Coldstart.class,
-        BenchCommand.ReportCommand.class})
+        BenchCommand.Agent.class, BenchCommand.ReportCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.err.println("bench: name a subcommand (streams, cancel, coldstart, report); see bench/run.sh");
+    System.err.println("bench: name a subcommand (streams, cancel, coldstart, agent, report); see bench/run.sh");
     return 2;
   }
 
@@ -160,6 +160,47 @@ public final class BenchCommand implements Callable<Integer> {
       } finally {
         vertx.close();
       }
+    }
+  }
+
+  @Command(name = "agent", description = "Multi-turn agent sessions: prompt reuse (cached_tokens) and TTFT.")
+  static final class Agent implements Callable<Integer> {
+    @Mixin Tags tags;
+
+    @Option(names = "--url", required = true, split = ",",
+        description = "Chat completions URL(s); session i uses url[i % n] (several: the sticky oracle).")
+    List<String> urls;
+
+    @Option(names = "--model", defaultValue = "agent")
+    String model;
+
+    @Option(names = "--sessions", defaultValue = "10")
+    int sessions;
+
+    @Option(names = "--turns", defaultValue = "6")
+    int turns;
+
+    @Option(names = "--concurrency", defaultValue = "5")
+    int concurrency;
+
+    @Option(names = "--system-chars", defaultValue = "6000")
+    int systemChars;
+
+    @Option(names = "--turn-chars", defaultValue = "1200")
+    int turnChars;
+
+    @Option(names = "--max-tokens", defaultValue = "32")
+    int maxTokens;
+
+    @Option(names = "--timeout-s", defaultValue = "120")
+    long timeoutS;
+
+    @Override
+    public Integer call() throws Exception {
+      urls.forEach(BenchCommand::requireLoopback);
+      ObjectNode result = new AgentLoad(new AgentLoad.Settings(urls, model, sessions, turns, concurrency,
+          systemChars, turnChars, maxTokens, timeoutS * 1000)).run();
+      return tags.emit("agent", result, result.path("failed").asInt() == 0);
     }
   }
 

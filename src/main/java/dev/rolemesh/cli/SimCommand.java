@@ -74,6 +74,10 @@ final class SimCommand implements Callable<Integer> {
   @Option(names = "--prompt-delay-ms", defaultValue = "0")
   long promptDelayMs;
 
+  @Option(names = "--prompt-ms-per-token", defaultValue = "0",
+      description = "Prompt time per token not in the slot's prompt cache.")
+  double promptMsPerToken;
+
   @Option(names = "--load-delay-ms", defaultValue = "0")
   long loadDelayMs;
 
@@ -94,7 +98,7 @@ final class SimCommand implements Callable<Integer> {
       return 1;
     }
     SimOptions options = new SimOptions(host, port, model, alias, ctxSize <= 0 ? 4096 : ctxSize, parallel, slots,
-        metrics, embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        metrics, embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
     Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
     Simulator simulator;
     try {

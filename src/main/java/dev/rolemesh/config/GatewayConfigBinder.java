@@ -133,7 +133,7 @@ final class GatewayConfigBinder {
   }
 
   private static ModelTarget.Proxy proxy(ConfigMap model) throws ConfigException {
-    warnIgnored(model, "discovered", "role", "strategy");
+    warnIgnored(model, "discovered", "role", "strategy", "affinity_margin");
     ConfigNode url = model.get("proxy_url");
     if (url.isNull()) {
       throw url.error("required for type: proxy, like http://127.0.0.1:8011");
@@ -144,10 +144,16 @@ final class GatewayConfigBinder {
 
   private static ModelTarget.Discovered discovered(String alias, ConfigMap model) throws ConfigException {
     warnIgnored(model, "proxy", "proxy_url", "api_key", "tls");
+    ModelTarget.Strategy strategy = model.get("strategy").readOr(
+        ModelTarget.Strategy.ROUND_ROBIN, node -> node.asEnum(ModelTarget.Strategy.class));
+    ConfigNode margin = model.get("affinity_margin");
+    if (!margin.isNull() && strategy != ModelTarget.Strategy.CACHE_AFFINITY) {
+      margin.warn("only used by strategy: cache_affinity (ignored)");
+    }
     return new ModelTarget.Discovered(
         model.get("role").readOr(alias, ConfigNode::asNonBlankString),
-        model.get("strategy").readOr(
-            ModelTarget.Strategy.ROUND_ROBIN, strategy -> strategy.asEnum(ModelTarget.Strategy.class)));
+        strategy,
+        margin.readOr(ModelTarget.Discovered.DEFAULT_AFFINITY_MARGIN, node -> node.asInt(0, 1_000_000)));
   }
 
   // A key of the other model type is likely a leftover from switching types; say so rather than "unknown key".

@@ -19,14 +19,27 @@ public sealed interface ModelTarget {
     }
   }
 
-  /** {@code type: discovered}. */
-  record Discovered(String role, Strategy strategy) implements ModelTarget {}
+  /**
+   * {@code type: discovered}.
+   *
+   * @param affinityMargin {@code affinity_margin}: for {@code cache_affinity}, how many more requests in flight than
+   *     the least loaded node a node may have and still get a request for the cache it holds
+   */
+  record Discovered(String role, Strategy strategy, int affinityMargin) implements ModelTarget {
+
+    public static final int DEFAULT_AFFINITY_MARGIN = 2;
+
+    public Discovered(String role, Strategy strategy) {
+      this(role, strategy, DEFAULT_AFFINITY_MARGIN);
+    }
+  }
 
   /** How a discovered alias picks among the fresh nodes serving its role. */
   enum Strategy {
     ROUND_ROBIN,
     RANDOM,
-    LEAST_BUSY;
+    LEAST_BUSY,
+    CACHE_AFFINITY;
 
     /** The spelling used in config files. */
     public String configName() {

@@ -18,15 +18,20 @@ import java.util.Map;
  * no tree): the top-level keys with their JSON kinds, the {@code model} string and the {@code stream} flag, and
  * where in the bytes the {@code model} value and the closing brace sit, so a rewrite can splice there. Nested
  * values are skipped without being decoded (but still checked to be well formed), so a huge prompt costs no
- * allocation here.
+ * allocation here. On the way, the conversation's fingerprint is hashed from the same bytes (see
+ * {@link ConversationChain}): the system prompt ({@code system}, or the Responses API's {@code instructions}), then
+ * each element of {@code messages} (or an {@code input} array), or a {@code prompt} (or {@code input} string) in
+ * blocks.
  *
  * @param topLevel each top-level key with the token that starts its value
  * @param modelStart byte offset of the {@code model} value in the body, or -1 when the body has no {@code model}
  * @param modelEnd byte offset just past the {@code model} value, or -1
  * @param closingBrace byte offset of the top-level object's closing brace
+ * @param conversation the chain of hashes over the conversation's parts, {@link ConversationChain#NONE} when the body
+ *     has none; not to be modified
  */
 public record RequestPeek(String model, boolean stream, Map<String, JsonToken> topLevel, int modelStart, int modelEnd,
-    int closingBrace) {
+    int closingBrace, long[] conversation) {
 
   /** Longer model names are refused: they end up in error messages and log lines. */
   static final int MAX_MODEL_CHARS = 1024;
@@ -66,7 +71,7 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
       offset = 0;
     }
     try (JsonParser parser = FACTORY.createParser(array, offset, body.length())) {
-      return read(parser);
+      return read(parser, array, offset, offset + body.length());
     } catch (JsonProcessingException e) {
       throw new Invalid("Request body is not valid JSON: " + JsonErrors.describe(e), null);
     } catch (IOException e) {
@@ -74,7 +79,7 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     }
   }
 
-  private static RequestPeek read(JsonParser parser) throws IOException, Invalid {
+  private static RequestPeek read(JsonParser parser, byte[] array, int base, int limit) throws IOException, Invalid {
     if (parser.nextToken() != JsonToken.START_OBJECT) {
       throw new Invalid("Request body must be a JSON object", null);
     }
@@ -83,6 +88,8 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     int modelStart = -1;
     int modelEnd = -1;
     boolean stream = false;
+    ConversationChain system = new ConversationChain();
+    ConversationChain turns = new ConversationChain();
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String name = parser.currentName();
       JsonToken value = parser.nextToken();
@@ -97,6 +104,9 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
           modelEnd = offset(parser.currentLocation().getByteOffset());
         }
         case "stream" -> stream = streamOf(value);
+        case "system", "instructions" -> system.add(array, base + start(parser), end(parser, array, base, limit));
+        case "messages", "input" -> conversation(parser, value == JsonToken.START_ARRAY, array, base, limit, turns);
+        case "prompt" -> conversation(parser, false, array, base, limit, turns);
         default -> parser.skipChildren();
       }
     }
@@ -104,7 +114,40 @@ public record RequestPeek(String model, boolean stream, Map<String, JsonToken> t
     if (parser.nextToken() != null) {
       throw new Invalid("Unexpected content after the JSON object", null);
     }
-    return new RequestPeek(model, stream, Map.copyOf(keys), modelStart, modelEnd, closingBrace);
+    return new RequestPeek(model, stream, Map.copyOf(keys), modelStart, modelEnd, closingBrace,
+        ConversationChain.join(system, turns));
+  }
+
+  /** Hashes each element of an array of messages, or a prompt (one string or anything else) in blocks. */
+  private static void conversation(JsonParser parser, boolean messages, byte[] array, int base, int limit,
+      ConversationChain turns) throws IOException {
+    if (!messages) {
+      turns.addBlocks(array, base + start(parser), end(parser, array, base, limit));
+      return;
+    }
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      turns.add(array, base + start(parser), end(parser, array, base, limit));
+    }
+  }
+
+  private static int start(JsonParser parser) {
+    return offset(parser.currentTokenLocation().getByteOffset());
+  }
+
+  /** Skips the current value and returns the index in {@code array} just past it. */
+  private static int end(JsonParser parser, byte[] array, int base, int limit) throws IOException {
+    if (parser.currentToken() != JsonToken.VALUE_STRING) {
+      parser.skipChildren();
+      return base + offset(parser.currentLocation().getByteOffset());
+    }
+    // The parser reads a string only when asked to, and decoding could fail on bytes a backend takes (a lone
+    // surrogate): find the closing quote in the raw bytes instead. The parser still checks the string when it
+    // moves past it.
+    int i = base + start(parser) + 1;
+    while (i < limit && array[i] != '"') {
+      i += array[i] == '\\' ? 2 : 1;
+    }
+    return Math.min(i + 1, limit);
   }
 
   private static int offset(long byteOffset) {

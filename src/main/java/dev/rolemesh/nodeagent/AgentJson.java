@@ -95,6 +95,8 @@ final class AgentJson {
     meta.put("quant", model.quantisation());
     meta.put("gpu", slot != null ? slot.gpu() : model.gpu());
     meta.put("loaded", slot != null);
+    // the gateway's cache_affinity counts a node full when its requests in flight fill these
+    meta.put("parallel", model.parallel());
     return meta;
   }
 

@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 public record ModelSpec(
     String modelId, String path, List<String> roles, List<String> args, Integer ctx, Integer gpu) {
 
+  private static final int DEFAULT_PARALLEL = 4;
+
   // GGUF names carry the quantisation as a dash- or dot-separated tag: Q5_K_M, q8_0, IQ4_XS, F16, BF16.
   private static final Pattern QUANT = Pattern.compile(
       "(?:^|[-._])(I?Q[0-9](?:_[A-Z0-9]+)*|BF16|F16|F32)(?=[-._]|$)", Pattern.CASE_INSENSITIVE);
@@ -38,5 +40,24 @@ public record ModelSpec(
       found = matcher.group(1);
     }
     return found == null ? null : found.toUpperCase(Locale.ROOT);
+  }
+
+  /**
+   * The slots its llama-server runs with: the last {@code -np}/{@code --parallel} among {@link #args}, else
+   * llama-server's default of 4 ({@code -np -1}, "auto", is 4 too).
+   */
+  public int parallel() {
+    int parallel = DEFAULT_PARALLEL;
+    for (int i = 0; i + 1 < args.size(); i++) {
+      if (args.get(i).equals("-np") || args.get(i).equals("--parallel")) {
+        try {
+          int value = Integer.parseInt(args.get(i + 1).trim());
+          parallel = value > 0 ? value : DEFAULT_PARALLEL;
+        } catch (NumberFormatException ignored) {
+          // llama-server refuses to start with it; the agent reports that, not this
+        }
+      }
+    }
+    return parallel;
   }
 }

@@ -52,6 +52,20 @@ public record Node(
     return null;
   }
 
+  /**
+   * The parallel slots of the model serving the role, from its {@code meta.parallel} (the node agent sends its
+   * llama-server's {@code --parallel}); 0 when the node does not say.
+   */
+  public int slotsFor(String role) {
+    for (ServedModel model : servedModels) {
+      if (model.roles().contains(role)) {
+        JsonNode parallel = model.meta() == null ? null : model.meta().get("parallel");
+        return parallel != null && parallel.canConvertToInt() && parallel.asInt() > 0 ? parallel.asInt() : 0;
+      }
+    }
+    return 0;
+  }
+
   public boolean serves(String role) {
     return modelFor(role) != null;
   }

@@ -1,6 +1,7 @@
 package dev.rolemesh.registry;
 
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.ConversationChain;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -27,6 +28,7 @@ public final class NodeSelector {
   private final NodeStore registry;
   /** One rotation per alias, so two aliases on one role each spread evenly. */
   private final ConcurrentHashMap<String, AtomicLong> turns = new ConcurrentHashMap<>();
+  private final RoutedPrefixes routed = new RoutedPrefixes();
 
   public NodeSelector(NodeStore registry) {
     this.registry = registry;
@@ -34,6 +36,14 @@ public final class NodeSelector {
 
   /** The nodes to try for one request to the alias, best first; empty when no fresh node serves the role. */
   public List<Node> order(String alias, ModelTarget.Discovered target) {
+    return order(alias, target, ConversationChain.NONE, null);
+  }
+
+  /**
+   * As {@link #order(String, ModelTarget.Discovered)}, for a request whose conversation has the given chain of
+   * hashes and which names a run (or null); only {@code cache_affinity} looks at them, and remembers its choice.
+   */
+  public List<Node> order(String alias, ModelTarget.Discovered target, long[] conversation, String run) {
     List<Node> fresh = registry.freshServing(target.role());
     if (fresh.isEmpty()) {
       return List.of();
@@ -47,6 +57,7 @@ public final class NodeSelector {
       case ROUND_ROBIN -> rotated(usable, alias);
       case RANDOM -> shuffled(usable);
       case LEAST_BUSY -> leastBusyFirst(rotated(usable, alias), traffic::inFlight);
+      case CACHE_AFFINITY -> affine(rotated(usable, alias), target, conversation, run, traffic);
     };
     return ordered.subList(0, Math.min(MAX_ATTEMPTS, ordered.size()));
   }
@@ -89,6 +100,19 @@ public final class NodeSelector {
         .sorted(Comparator.comparingInt(Loaded::inFlight))
         .map(Loaded::node)
         .toList();
+  }
+
+  private List<Node> affine(List<Node> rotated, ModelTarget.Discovered target, long[] conversation, String run,
+      NodeTraffic traffic) {
+    List<CacheAffinity.Candidate> candidates = rotated.stream()
+        .map(node -> new CacheAffinity.Candidate(node, traffic.inFlight(node.nodeId()), node.slotsFor(target.role()),
+            routed.matched(node.nodeId(), conversation), routed.runSeen(node.nodeId(), run)))
+        .toList();
+    List<Node> ordered = CacheAffinity.order(candidates, target.affinityMargin());
+    if (routed.remember(ordered.getFirst().nodeId(), conversation, run)) {
+      routed.retain(registry.nodes().stream().map(Node::nodeId).collect(Collectors.toSet()));
+    }
+    return ordered;
   }
 
   private static List<Node> shuffled(List<Node> nodes) {

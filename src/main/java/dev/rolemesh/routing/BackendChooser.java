@@ -2,6 +2,7 @@ package dev.rolemesh.routing;
 
 import dev.rolemesh.config.ClientTls;
 import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.http.ConversationChain;
 import dev.rolemesh.http.TlsOptions;
 import io.vertx.core.net.ClientSSLOptions;
 import dev.rolemesh.http.Upstream;
@@ -37,6 +38,14 @@ public final class BackendChooser {
   }
 
   public List<Upstream> candidates(Role role) {
+    return candidates(role, ConversationChain.NONE, null);
+  }
+
+  /**
+   * The backends for one request whose conversation has the given chain of hashes (see {@link ConversationChain})
+   * and which names a run (or null): what {@code cache_affinity} routes by.
+   */
+  public List<Upstream> candidates(Role role, long[] conversation, String run) {
     return switch (role.config().target()) {
       case ModelTarget.Proxy proxy -> List.of(new Upstream(
           proxy.baseUrl(),
@@ -45,7 +54,7 @@ public final class BackendChooser {
           role.config().timeouts(),
           null,
           role.tls()));
-      case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered).stream()
+      case ModelTarget.Discovered discovered -> nodes.order(role.alias(), discovered, conversation, run).stream()
           .map(node -> new Upstream(node.baseUrl(), node.modelFor(discovered.role()), nodeUpstreamKey,
               role.config().timeouts(), node.nodeId(), nodeTls))
           .toList();

@@ -34,18 +34,19 @@ final class Exchange {
   }
 
   /**
-   * Waits for a slot, starts {@code task} on it, spends the prompt delay, then hands {@code work} the slot and the
-   * prompt time in milliseconds. The slot stays held until the exchange ends.
+   * Waits for a slot, starts {@code task} on it, spends the prompt time (the prompt delay plus
+   * {@code --prompt-ms-per-token} for each token the slot's cache does not hold), then hands {@code work} the slot
+   * and the prompt time in milliseconds. The slot stays held until the exchange ends.
    */
   void inSlot(InferenceRequest task, long promptDelayMs, BiConsumer<SlotPool.Slot, Double> work) {
-    withdraw = sim.slots.acquire(acquired -> {
+    withdraw = sim.slots.acquire(task.prompt(), acquired -> {
       withdraw = NOTHING;
       slot = acquired;
-      sim.slots.begin(acquired, task);
+      int processed = sim.slots.begin(acquired, task).processedTokens();
       long start = System.nanoTime();
-      after(promptDelayMs, () -> {
+      after(promptDelayMs + Math.round(sim.options.promptMsPerToken() * processed), () -> {
         double promptMs = millisSince(start);
-        sim.metrics.promptProcessed(task.promptTokens(), promptMs, sim.slots.busy());
+        sim.metrics.promptProcessed(processed, promptMs, sim.slots.busy());
         work.accept(acquired, promptMs);
       });
     });

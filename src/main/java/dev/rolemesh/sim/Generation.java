@@ -107,8 +107,8 @@ final class Generation {
     double predictedMs = Exchange.millisSince(generationStart);
     sim.metrics.generationTime(predictedMs);
     Outcome outcome = new Outcome(
-        identity, task.promptTokens(), produced, TokenSource.text(produced), finishReason,
-        new Outcome.Timings(task.promptTokens(), promptMs, produced, predictedMs));
+        identity, task.promptTokens(), slot.task.cachedTokens(), produced, TokenSource.text(produced), finishReason,
+        new Outcome.Timings(slot.task.cachedTokens(), slot.task.processedTokens(), promptMs, produced, predictedMs));
     if (!task.stream()) {
       exchange.answer(reply.full(outcome), dying);
       return;

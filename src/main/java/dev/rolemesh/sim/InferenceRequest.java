@@ -7,7 +7,7 @@ import dev.rolemesh.json.Json;
  * The parts of a generating request (chat, text completion, Anthropic messages, responses) the simulator acts on; everything else (sampling knobs, tools, ...)
  * is accepted and ignored.
  *
- * @param promptTokens estimated prompt size, see {@link TokenSource#estimateTokens}
+ * @param prompt the prompt's tokens, see {@link PromptTokens}
  * @param nPredict tokens to generate at most, -1 for "until the context is full"
  * @param stream whether to answer with server-sent events
  * @param includeUsage {@code stream_options.include_usage}: add the usage chunk with empty {@code choices}
@@ -15,7 +15,11 @@ import dev.rolemesh.json.Json;
  * @param temperature echoed in /slots only
  */
 record InferenceRequest(
-    int promptTokens, int nPredict, boolean stream, boolean includeUsage, boolean ignoreEos, double temperature) {
+    PromptTokens prompt, int nPredict, boolean stream, boolean includeUsage, boolean ignoreEos, double temperature) {
+
+  int promptTokens() {
+    return prompt.size();
+  }
 
   /** Parses a /v1/chat/completions body; the prompt is the messages rendered in a ChatML-like template. */
   static InferenceRequest chat(JsonNode body, int defaultNPredict) {
@@ -23,7 +27,12 @@ record InferenceRequest(
     if (body.path("n").asInt(1) != 1) {
       throw LlamaError.invalidRequest("Only one completion choice is allowed");
     }
-    return parse(body, promptTokens(null, messages), defaultNPredict, openAiLimit(body));
+    return parse(body, prompt(null, messages), defaultNPredict, openAiLimit(body));
+  }
+
+  /** A request that takes a slot for {@code promptTokens} tokens of work and never reuses a cached prefix. */
+  static InferenceRequest uncacheable(int promptTokens, int nPredict) {
+    return new InferenceRequest(PromptTokens.uncacheable(promptTokens), nPredict, false, false, false, 0.0);
   }
 
   /**
@@ -32,7 +41,7 @@ record InferenceRequest(
    */
   static InferenceRequest messages(JsonNode body, int defaultNPredict) {
     JsonNode messages = requireMessages(body);
-    return parse(body, promptTokens(body.path("system"), messages), defaultNPredict, openAiLimit(body));
+    return parse(body, prompt(body.path("system"), messages), defaultNPredict, openAiLimit(body));
   }
 
   /**
@@ -46,7 +55,7 @@ record InferenceRequest(
     }
     JsonNode messages = input.isArray() ? input
         : Json.MAPPER.createArrayNode().add(Json.object().put("role", "user").put("content", input.asText()));
-    return parse(body, promptTokens(body.path("instructions"), messages), defaultNPredict,
+    return parse(body, prompt(body.path("instructions"), messages), defaultNPredict,
         body.path("max_output_tokens"));
   }
 
@@ -57,8 +66,8 @@ record InferenceRequest(
       throw LlamaError.invalidRequest("\"prompt\" is required");
     }
     boolean tokenIds = prompt.isArray() && !prompt.isEmpty() && prompt.get(0).isNumber();
-    int promptTokens = tokenIds ? prompt.size() : TokenSource.estimateTokens(text(prompt));
-    return parse(body, promptTokens, defaultNPredict, openAiLimit(body));
+    PromptTokens tokens = tokenIds ? PromptTokens.ids(prompt) : PromptTokens.text(text(prompt));
+    return parse(body, tokens, defaultNPredict, openAiLimit(body));
   }
 
   /** The text of a prompt or message content: a string, or the concatenated strings or {@code text} parts of an array. */
@@ -84,7 +93,7 @@ record InferenceRequest(
     return messages;
   }
 
-  private static int promptTokens(JsonNode system, JsonNode messages) {
+  private static PromptTokens prompt(JsonNode system, JsonNode messages) {
     StringBuilder prompt = new StringBuilder();
     if (system != null && !system.isMissingNode() && !system.isNull()) {
       prompt.append("<|im_start|>system\n").append(text(system)).append("<|im_end|>\n");
@@ -94,7 +103,7 @@ record InferenceRequest(
           .append(text(message.path("content"))).append("<|im_end|>\n");
     }
     prompt.append("<|im_start|>assistant\n");
-    return TokenSource.estimateTokens(prompt.toString());
+    return PromptTokens.text(prompt.toString());
   }
 
   // llama-server's precedence: its own n_predict, then OpenAI's names (Anthropic's max_tokens is one of them)
@@ -104,10 +113,10 @@ record InferenceRequest(
         : body.path("max_completion_tokens");
   }
 
-  private static InferenceRequest parse(JsonNode body, int promptTokens, int defaultNPredict, JsonNode limit) {
+  private static InferenceRequest parse(JsonNode body, PromptTokens prompt, int defaultNPredict, JsonNode limit) {
     int nPredict = limit.isNumber() ? Math.max(-1, limit.asInt()) : defaultNPredict;
     return new InferenceRequest(
-        promptTokens,
+        prompt,
         nPredict,
         body.path("stream").asBoolean(false),
         body.path("stream_options").path("include_usage").asBoolean(false),

@@ -7,11 +7,12 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A finished generation, as the answer bodies report it.
  *
+ * @param cachedTokens prompt tokens the slot's cache held, reported as {@code cached_tokens}
  * @param completionTokens tokens generated, which is also the number of content chunks streamed
  * @param finishReason {@code length} when the limit was hit, {@code stop} when the story ended
  */
 record Outcome(
-    Identity identity, int promptTokens, int completionTokens, String text, String finishReason, Timings timings) {
+    Identity identity, int promptTokens, int cachedTokens, int completionTokens, String text, String finishReason, Timings timings) {
 
   /** What every chunk of one answer repeats. */
   record Identity(String id, long created, String model) {
@@ -34,12 +35,15 @@ record Outcome(
     }
   }
 
-  /** llama-server's {@code timings} object; the simulator reports its real elapsed times. */
-  record Timings(int promptN, double promptMs, int predictedN, double predictedMs) {
+  /**
+   * llama-server's {@code timings} object; the simulator reports its real elapsed times. {@code promptN} counts only
+   * the prompt tokens evaluated, {@code cacheN} those reused from the slot.
+   */
+  record Timings(int cacheN, int promptN, double promptMs, int predictedN, double predictedMs) {
 
     ObjectNode toJson() {
       return Json.object()
-          .put("cache_n", 0)
+          .put("cache_n", cacheN)
           .put("prompt_n", promptN)
           .put("prompt_ms", promptMs)
           .put("prompt_per_token_ms", perToken(promptMs, promptN))
@@ -65,7 +69,7 @@ record Outcome(
         .put("completion_tokens", completionTokens)
         .put("prompt_tokens", promptTokens)
         .put("total_tokens", completionTokens + promptTokens);
-    usage.putObject("prompt_tokens_details").put("cached_tokens", 0);
+    usage.putObject("prompt_tokens_details").put("cached_tokens", cachedTokens);
     return usage;
   }
 }

@@ -103,7 +103,7 @@ final class ResponsesReply implements GenerationReply {
         .put("input_tokens", outcome.promptTokens())
         .put("output_tokens", outcome.completionTokens())
         .put("total_tokens", outcome.promptTokens() + outcome.completionTokens());
-    usage.putObject("input_tokens_details").put("cached_tokens", 0);
+    usage.putObject("input_tokens_details").put("cached_tokens", outcome.cachedTokens());
     return usage;
   }
 }

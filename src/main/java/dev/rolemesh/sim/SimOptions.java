@@ -21,6 +21,8 @@ import java.util.Objects;
  *     until the context is full)
  * @param tokenDelayMs pause between streamed tokens ({@code --token-delay-ms})
  * @param promptDelayMs pause before the first byte of an answer ({@code --prompt-delay-ms})
+ * @param promptMsPerToken prompt processing time per prompt token not in the slot's cache
+ *     ({@code --prompt-ms-per-token}, default 0)
  * @param loadDelayMs how long after start the server reports "Loading model" ({@code --load-delay-ms})
  * @param fail the failure mode of every inference request without an {@code X-Sim-Fail} header ({@code --fail})
  * @param stamp whether streamed chunks carry {@code sim_sent_us} ({@code --stamp})
@@ -39,6 +41,7 @@ public record SimOptions(
     int nPredict,
     long tokenDelayMs,
     long promptDelayMs,
+    double promptMsPerToken,
     long loadDelayMs,
     FailureMode fail,
     boolean stamp) {
@@ -53,11 +56,14 @@ public record SimOptions(
     requireRange("tokenDelayMs", tokenDelayMs, 0, Long.MAX_VALUE);
     requireRange("promptDelayMs", promptDelayMs, 0, Long.MAX_VALUE);
     requireRange("loadDelayMs", loadDelayMs, 0, Long.MAX_VALUE);
+    if (!(promptMsPerToken >= 0 && promptMsPerToken <= 60_000)) {
+      throw new IllegalArgumentException("promptMsPerToken must be in [0, 60000], got " + promptMsPerToken);
+    }
   }
 
   public static SimOptions defaults() {
     return new SimOptions(
-        "127.0.0.1", 8080, null, null, 4096, 4, true, false, false, false, 16, 0, 0, 0, FailureMode.NONE, false);
+        "127.0.0.1", 8080, null, null, 4096, 4, true, false, false, false, 16, 0, 0, 0.0, 0, FailureMode.NONE, false);
   }
 
   /**
@@ -77,67 +83,72 @@ public record SimOptions(
 
   public SimOptions withPort(int value) {
     return new SimOptions(host, value, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withAlias(String value) {
     return new SimOptions(host, port, modelPath, value, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withCtxSize(int value) {
     return new SimOptions(host, port, modelPath, alias, value, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withParallel(int value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, value, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withSlotsEndpoint(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, value, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withMetricsEndpoint(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, value,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withEmbeddings(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        value, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        value, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withReranking(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, value, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, value, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withNPredict(int value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, value, tokenDelayMs, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, value, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withTokenDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, value, promptDelayMs, loadDelayMs, fail, stamp);
+        embeddings, reranking, nPredict, value, promptDelayMs, promptMsPerToken, loadDelayMs, fail, stamp);
+  }
+
+  public SimOptions withPromptMsPerToken(double value) {
+    return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, value, loadDelayMs, fail, stamp);
   }
 
   public SimOptions withLoadDelayMs(long value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, value, fail, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, value, fail, stamp);
   }
 
   public SimOptions withFail(FailureMode value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, value, stamp);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, value, stamp);
   }
 
   public SimOptions withStamp(boolean value) {
     return new SimOptions(host, port, modelPath, alias, ctxSize, parallel, slotsEndpoint, metricsEndpoint,
-        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, loadDelayMs, fail, value);
+        embeddings, reranking, nPredict, tokenDelayMs, promptDelayMs, promptMsPerToken, loadDelayMs, fail, value);
   }
 
   private static void requireRange(String name, long value, long min, long max) {

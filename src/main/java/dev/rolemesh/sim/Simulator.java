@@ -41,7 +41,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Pacing: {@code --prompt-delay-ms} passes before the first byte of an answer (headers go out with the first
- *       chunk, so a client can cancel "before the first token"); {@code --token-delay-ms} passes between streamed
+ *       chunk, so a client can cancel "before the first token"), plus {@code --prompt-ms-per-token} for each prompt
+ *       token the slot's prompt cache does not hold (see {@link SlotPool}); {@code --token-delay-ms} passes between streamed
  *       tokens. Per request, the headers {@code X-Sim-Prompt-Delay-Ms} and {@code X-Sim-Token-Delay-Ms} override them.
  *   <li>Slow start: for {@code --load-delay-ms} after start, everything but the model list answers 503
  *       {@code Loading model}, as llama-server does while it loads.
@@ -227,7 +228,7 @@ public final class Simulator {
     int nPredict = sim.options.nPredict();
     boolean die = controls.fail() == FailureMode.DIE_MID_STREAM;
     if (endpoint == Endpoint.TRANSCRIPTION) {
-      var task = new InferenceRequest(1, nPredict, false, false, false, 0.0);
+      var task = InferenceRequest.uncacheable(1, nPredict);
       exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
           exchange.answer(Transcription.response(Math.max(0, nPredict)), die));
       return;
@@ -246,13 +247,13 @@ public final class Simulator {
           Json.object().put("input_tokens", InferenceRequest.messages(json, nPredict).promptTokens()), die);
       case EMBEDDINGS -> {
         var inputs = Embeddings.inputs(json);
-        var task = new InferenceRequest(Embeddings.tokens(inputs), 0, false, false, false, 0.0);
+        var task = InferenceRequest.uncacheable(Embeddings.tokens(inputs), 0);
         exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
             exchange.answer(Embeddings.response(inputs, sim.options.modelName()), die));
       }
       case RERANK -> {
         Rerank rerank = Rerank.parse(json);
-        var task = new InferenceRequest(rerank.tokens(), 0, false, false, false, 0.0);
+        var task = InferenceRequest.uncacheable(rerank.tokens(), 0);
         exchange.inSlot(task, controls.promptDelayMs(), (slot, promptMs) ->
             exchange.answer(rerank.response(sim.options.modelName()), die));
       }

@@ -29,8 +29,8 @@ final class SlotsJson {
         InferenceRequest request = slot.task.request();
         entry.put("id_task", slot.task.idTask())
             .put("n_prompt_tokens", request.promptTokens())
-            .put("n_prompt_tokens_processed", request.promptTokens())
-            .put("n_prompt_tokens_cache", 0);
+            .put("n_prompt_tokens_processed", slot.task.processedTokens())
+            .put("n_prompt_tokens_cache", slot.task.cachedTokens());
         entry.set("params", params(request));
         int remain = request.nPredict() < 0 ? -1 : request.nPredict() - slot.decoded;
         entry.putArray("next_token").addObject()

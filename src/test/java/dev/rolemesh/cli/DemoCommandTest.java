@@ -2,6 +2,7 @@ package dev.rolemesh.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.JavaProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,9 @@ class DemoCommandTest {
       assertThat(out).anyMatch(line -> line.startsWith("  served by backend model planner-sim: Once upon a time"));
       assertThat(out).anyMatch(line -> line.startsWith("  Once upon a time"));
       Path log = log(out);
-      assertThat(Files.readAllLines(log))
-          .anyMatch(line -> line.contains("\"event\":\"request\"") && line.contains("\"stream\":true"));
+      // The access line is written by the log thread just after the client has its answer: waited for.
+      Await.until("the streamed request's access line", () -> Files.readAllLines(log).stream()
+          .anyMatch(line -> line.contains("\"event\":\"request\"") && line.contains("\"stream\":true")));
 
       demo.terminate();
       demo.awaitExit();

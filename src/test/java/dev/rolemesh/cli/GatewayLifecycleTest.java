@@ -56,7 +56,7 @@ class GatewayLifecycleTest {
   @BeforeEach
   void simulator() {
     sim = Await.result(Simulator.start(vertx, new SimOptions("127.0.0.1", 0, null, null, 4096, 128, true, false,
-        false, false, SHORT_TOKENS, 50, 0, 0, FailureMode.NONE, false)));
+        false, false, SHORT_TOKENS, 50, 0, 0.0, 0, FailureMode.NONE, false)));
   }
 
   @AfterEach

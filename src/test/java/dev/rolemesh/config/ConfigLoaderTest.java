@@ -150,6 +150,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void cacheAffinityTakesAMargin() throws ConfigException {
+    GatewayConfig config = load("""
+        models:
+          agent: {type: discovered, strategy: cache_affinity, affinity_margin: 3}
+          plain: {type: discovered, strategy: cache_affinity}
+        """);
+
+    assertThat(config.models().get("agent").target())
+        .isEqualTo(new ModelTarget.Discovered("agent", ModelTarget.Strategy.CACHE_AFFINITY, 3));
+    assertThat(config.models().get("plain").target()).isEqualTo(new ModelTarget.Discovered("plain",
+        ModelTarget.Strategy.CACHE_AFFINITY, ModelTarget.Discovered.DEFAULT_AFFINITY_MARGIN));
+  }
+
+  @Test
   void modelTimeoutsFallBackKeyByKeyToTheGatewayOnes() throws ConfigException {
     GatewayConfig config = load("""
         gateway:

@@ -123,7 +123,7 @@ class ConfigValidationTest {
         invalid(PLANNER + "    timeouts: {total_s: soon}\n",
             "models.planner.timeouts.total_s: must be a number > 0, got \"soon\""),
         invalid("models: {r: {type: discovered, strategy: fastest}}\n",
-            "models.r.strategy: must be one of round_robin, random, least_busy, got \"fastest\""),
+            "models.r.strategy: must be one of round_robin, random, least_busy, cache_affinity, got \"fastest\""),
         invalid("models: {r: {type: discovered, role: ''}}\n", "models.r.role: must not be empty"));
   }
 

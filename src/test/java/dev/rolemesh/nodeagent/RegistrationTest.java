@@ -42,7 +42,7 @@ class RegistrationTest {
         + "models:\n"
         + "  - {model_id: alpha, path: " + harness.weights("Alpha-7B.Q5_K_M.gguf") + ", roles: [planner, writer],"
         + " ctx: 4096}\n"
-        + "  - {model_id: beta, path: " + harness.weights("beta.gguf") + ", roles: [coder]}\n";
+        + "  - {model_id: beta, path: " + harness.weights("beta.gguf") + ", roles: [coder], args: [-np, '2']}\n";
   }
 
   private void startGateway(int port) throws Exception {
@@ -97,7 +97,9 @@ class RegistrationTest {
     assertThat(alpha.get("meta").get("quant").asText()).isEqualTo("Q5_K_M");
     assertThat(alpha.get("meta").get("ctx").asInt()).isEqualTo(4096);
     assertThat(alpha.get("meta").get("loaded").asBoolean()).isFalse();
+    assertThat(alpha.get("meta").get("parallel").asInt()).isEqualTo(4);
     assertThat(body.get("served_models").get(1).get("model_id").asText()).isEqualTo("beta");
+    assertThat(body.at("/served_models/1/meta/parallel").asInt()).isEqualTo(2);
     assertThat(body.at("/meta/agent").asText()).isEqualTo("rolemesh-node-agent");
     assertThat(body.at("/meta/host/cpus").asInt()).isPositive();
     assertThat(body.at("/meta/servers/0/state").asText()).isEqualTo("empty");

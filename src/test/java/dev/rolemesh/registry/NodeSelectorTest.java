@@ -167,4 +167,31 @@ class NodeSelectorTest {
 
     assertThat(order(Strategy.ROUND_ROBIN)).containsExactly("a");
   }
+
+  @Test
+  void cacheAffinityFollowsTheConversationItRememberedAndSpreadsNewOnes() throws Exception {
+    register("a", "b", "c");
+    ModelTarget.Discovered target = new ModelTarget.Discovered("reviewer", Strategy.CACHE_AFFINITY);
+    long[] first = {11, 12};
+    long[] other = {21};
+
+    String home = selector.order("reviewer", target, first, null).getFirst().nodeId();
+    registry.traffic().dispatched(home);
+    String otherHome = selector.order("reviewer", target, other, null).getFirst().nodeId();
+    String nextTurn = selector.order("reviewer", target, new long[] {11, 12, 13, 14}, null).getFirst().nodeId();
+
+    assertThat(otherHome).isNotEqualTo(home);
+    assertThat(nextTurn).isEqualTo(home);
+  }
+
+  @Test
+  void cacheAffinityTakesTheRunAsAHint() throws Exception {
+    register("a", "b", "c");
+    ModelTarget.Discovered target = new ModelTarget.Discovered("reviewer", Strategy.CACHE_AFFINITY);
+
+    String home = selector.order("reviewer", target, new long[] {1}, "run-7").getFirst().nodeId();
+
+    assertThat(selector.order("reviewer", target, new long[] {2}, "run-7").getFirst().nodeId()).isEqualTo(home);
+    assertThat(selector.order("reviewer", target, new long[] {3}, "run-8").getFirst().nodeId()).isNotEqualTo(home);
+  }
 }
