@@ -54,7 +54,7 @@ public final class ConnectionGuard {
     return request -> {
       Watch watch = watches.get(request.connection());
       if (watch != null) {
-        watch.inFlight.add(new InFlight(request, System.nanoTime()));
+        watch.admit(new InFlight(request, System.nanoTime()));
       }
       next.handle(request);
     };
@@ -92,10 +92,26 @@ public final class ConnectionGuard {
       this.waitingSince = openedAt;
     }
 
+    /**
+     * A keep-alive client sends its next request after the last answer: the answered ones are forgotten here, not
+     * at the next sweep, or a busy connection would hold every request it served in the last second (enough
+     * promoted garbage at 17k req/s to make old-generation collections the gateway's p99).
+     */
+    void admit(InFlight request) {
+      if (inFlight.removeIf(Watch::answered)) {
+        servedOne = true;
+      }
+      inFlight.add(request);
+    }
+
+    private static boolean answered(InFlight request) {
+      return request.request().response().ended() || request.request().response().closed();
+    }
+
     /** What to do about this connection now, or null to leave it. */
     Runnable check(long now, ClientTimeouts limits) {
       if (!inFlight.isEmpty()) {
-        inFlight.removeIf(request -> request.request().response().ended() || request.request().response().closed());
+        inFlight.removeIf(Watch::answered);
         if (inFlight.isEmpty()) {
           servedOne = true;
           waitingSince = now;
