@@ -29,6 +29,7 @@ final class GpuSlot {
 
   /** What the slot tells its scheduler, on the event loop, as its state changes. */
   interface Events {
+    /** Its state or model changed: a decision may now differ. */
     void changed();
 
     /** The server for {@code model} answered /health: it takes requests. */
