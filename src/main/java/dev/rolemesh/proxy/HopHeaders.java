@@ -25,7 +25,9 @@ final class HopHeaders {
   private static final Names REQUEST_OWN = new Names(HOP_BY_HOP,
       "host", "content-length", "expect", "authorization", "x-api-key", "x-rolemesh-node-key", "x-request-id");
 
-  private static final Names RESPONSE_OWN = new Names(HOP_BY_HOP, "content-length", "x-request-id");
+  /** An upstream that is itself a RoleMesh gateway says what served it there; this gateway says what served here. */
+  private static final Names RESPONSE_OWN =
+      new Names(HOP_BY_HOP, "content-length", "x-request-id", "x-rolemesh-served-by");
 
   private HopHeaders() {}
 
