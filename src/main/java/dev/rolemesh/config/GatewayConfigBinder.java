@@ -106,13 +106,17 @@ final class GatewayConfigBinder {
       throw node.error("must list at least one model alias, like planner: {type: proxy, proxy_url: ...}");
     }
     Map<String, ModelConfig> out = new LinkedHashMap<>();
+    Map<String, ConfigNode> fallbacks = new LinkedHashMap<>();
     for (String alias : models.keys()) {
-      out.put(alias, model(alias, models.get(alias), gatewayTimeouts));
+      out.put(alias, model(alias, models.get(alias), gatewayTimeouts, fallbacks));
     }
+    Fallbacks.check(fallbacks, out);
     return Collections.unmodifiableMap(out);
   }
 
-  private static ModelConfig model(String alias, ConfigNode node, Timeouts gatewayTimeouts) throws ConfigException {
+  /** @param fallbacks gets this model's {@code fallbacks} node, for {@link Fallbacks#check}'s messages */
+  private static ModelConfig model(String alias, ConfigNode node, Timeouts gatewayTimeouts,
+      Map<String, ConfigNode> fallbacks) throws ConfigException {
     ConfigMap model = node.asMap();
     ConfigNode typeNode = model.get("type");
     if (typeNode.isNull()) {
@@ -127,7 +131,9 @@ final class GatewayConfigBinder {
         model.get("openai_model_name").readOr(alias, ConfigNode::asNonBlankString),
         model.get("defaults").readOr(Map.of(), ConfigNode::asFreeformMap),
         timeouts(model.get("timeouts"), gatewayTimeouts),
-        target);
+        target,
+        Fallbacks.read(model.get("fallbacks")));
+    fallbacks.put(alias, model.get("fallbacks"));
     model.warnUnknownKeys();
     return config;
   }

@@ -1,5 +1,6 @@
 package dev.rolemesh.config;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,10 +11,20 @@ import java.util.Map;
  * @param defaults body keys filled in when the request lacks them; {@code model} here replaces the alias upstream
  * @param timeouts this model's limits, already merged with {@code gateway.timeouts}
  * @param target where requests for this alias go
+ * @param fallbacks {@code fallbacks}: the aliases that take a request this one cannot serve now, in order; each is
+ *     a configured alias other than this one, and following them never leads back here
  */
 public record ModelConfig(
     String alias,
     String openaiModelName,
     Map<String, Object> defaults,
     Timeouts timeouts,
-    ModelTarget target) {}
+    ModelTarget target,
+    List<String> fallbacks) {
+
+  /** A model without fallbacks. */
+  public ModelConfig(String alias, String openaiModelName, Map<String, Object> defaults, Timeouts timeouts,
+      ModelTarget target) {
+    this(alias, openaiModelName, defaults, timeouts, target, List.of());
+  }
+}

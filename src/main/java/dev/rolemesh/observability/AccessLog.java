@@ -30,6 +30,9 @@ public final class AccessLog {
       gen.writeStringField("path", entry.path());
       gen.writeStringField("alias", entry.alias());
       gen.writeStringField("upstream", entry.upstream());
+      if (entry.servedBy() != null) {
+        gen.writeStringField("served_by", entry.servedBy());
+      }
       gen.writeNumberField("status", entry.status());
       gen.writeNumberField("duration_ms", entry.durationMs());
       if (entry.ttfbMs() < 0) {
@@ -70,6 +73,8 @@ public final class AccessLog {
    * @param run the agent run the request belongs to ({@code X-RoleMesh-Run}, else the body's {@code user}), or null
    * @param inputTokens prompt tokens from the backend's usage or timings, or -1 when unknown
    * @param outputTokens generated tokens likewise, or -1
+   * @param servedBy the fallback role whose backend ({@code upstream}, {@code node}) the request went to last,
+   *     because {@code alias} could not take it; null when it stayed with {@code alias}
    */
   public record Entry(
       String requestId,
@@ -88,7 +93,8 @@ public final class AccessLog {
       String keyName,
       String run,
       long inputTokens,
-      long outputTokens) {
+      long outputTokens,
+      String servedBy) {
 
     /** An inference request (one that named a role, or any POST to the OpenAI API), not a probe or a scrape. */
     public boolean inference() {
@@ -99,7 +105,7 @@ public final class AccessLog {
     public Entry(String requestId, String method, String path, String alias, String upstream, int status,
         double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error) {
       this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
-          null, null, null, -1, -1);
+          null, null, null, -1, -1, null);
     }
   }
 }
