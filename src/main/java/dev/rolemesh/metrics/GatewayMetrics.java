@@ -18,8 +18,9 @@ import java.util.function.LongSupplier;
 /**
  * The gateway's Prometheus metrics. Traffic is counted as each exchange ends, on the event loop that served it (an
  * increment of a striped counter, nothing more); what describes the gateway rather than its traffic (which roles can
- * serve, fresh and stale nodes, in flight per node, config reloads) is set just before each scrape from
- * {@link Snapshot}. OpenTelemetry GenAI names where the semantic conventions have one, {@code rolemesh_*} otherwise.
+ * serve, fresh and stale nodes, in flight per node, config reloads applied and failed) is set just before each
+ * scrape from {@link Snapshot}. OpenTelemetry GenAI names where the semantic conventions have one, {@code rolemesh_*}
+ * otherwise.
  *
  * <p>Each role's series are looked up once and kept ({@link RoleSeries}): a label lookup in the client is a map
  * lookup with a fresh key, and a request would otherwise make nine of them.
@@ -84,10 +85,18 @@ public final class GatewayMetrics implements ExchangeListener {
 
   private final Map<String, RoleSeries> roles = new ConcurrentHashMap<>();
 
-  /** @param reloads how many configs were swapped in since start (the state's version less one) */
-  public GatewayMetrics(LongSupplier reloads) {
+  /**
+   * @param applied how many configs were swapped in since start (the state's version less one)
+   * @param failed how many reloads were refused (an invalid config; the one in force kept serving)
+   */
+  public GatewayMetrics(LongSupplier applied, LongSupplier failed) {
     CounterWithCallback.builder().name("rolemesh_config_reloads")
-        .help("Configs swapped in since the gateway started").callback(cb -> cb.call(reloads.getAsLong()))
+        .help("Config reloads since the gateway started, by result: applied (a config swapped in) or failed (refused,"
+            + " the config in force kept serving)").labelNames("result")
+        .callback(cb -> {
+          cb.call(applied.getAsLong(), "applied");
+          cb.call(failed.getAsLong(), "failed");
+        })
         .register(registry);
   }
 
