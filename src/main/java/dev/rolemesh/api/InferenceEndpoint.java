@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.admission.RoleQueue;
 import dev.rolemesh.auth.Admission;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.auth.Principal;
@@ -16,6 +17,7 @@ import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.BodyRewriter;
 import dev.rolemesh.routing.Role;
 import io.vertx.core.Future;
@@ -27,17 +29,21 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
  * {@code /v1/embeddings}, {@code /v1/messages}, {@code /v1/responses}, {@code /v1/rerank}, the multipart
  * {@code /v1/audio/transcriptions}, ...): validate just enough of the body, resolve the role, choose a backend,
  * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before answering and the role has
- * another, the next one is tried, so a dead node costs no client an error.
+ * another with room, the next one is tried, so a dead node costs no client an error. When every backend of the role
+ * is full, the request waits in the role's queue ({@link QueuedRequest}).
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
   private final Function<GatewayState, UpstreamProxy> proxies;
+  /** The state in force now, which a queued request is admitted under (limits may have changed since it came). */
+  private final Supplier<GatewayState> current;
   private final String requiredField;
   private final boolean form;
 
@@ -46,8 +52,10 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    *     {@code input}, ...), or null for an endpoint that takes a {@code multipart/form-data} upload
    * @param proxies the event loop's proxy for a request under a given state
    */
-  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, String requiredField) {
+  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, Supplier<GatewayState> current,
+      String requiredField) {
     this.proxies = proxies;
+    this.current = current;
     this.requiredField = requiredField;
     this.form = requiredField == null;
   }
@@ -95,28 +103,41 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       return;
     }
     request.run = RunIds.of(ctx.request().getHeader(RunIds.HEADER), body, peek.user());
-    List<Upstream> candidates = state.chooser().candidates(role, peek.conversation(), request.run);
-    if (candidates.isEmpty()) {
-      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
-          .send(ctx);
-      return;
-    }
     if (request.run != null) {
       // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
       ctx.request().headers().set(RunIds.HEADER, request.run);
     }
-    state.exchanges().routed(role.alias());
+    List<Upstream> candidates = state.chooser().candidates(role, peek.conversation(), request.run);
+    RoleQueue queue = state.queues().of(role.alias());
+    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
+    if (!candidates.isEmpty() && queue.idle() && state.chooser().tryDispatch(role, candidates.getFirst())) {
+      forward(ctx, request, role, peek, candidates);
+      return;
+    }
+    if (candidates.isEmpty() && !state.chooser().atCapacity(role)) {
+      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
+          .send(ctx);
+      return;
+    }
+    new QueuedRequest(ctx, request, role, queue, current, (admittedRole, admitted) ->
+        forward(ctx, request, admittedRole, peek, admitted)).arrive(peek.conversation());
+  }
+
+  /** Sends the request to the first of {@code candidates}, whose slot it already holds; the others are failover. */
+  private void forward(RoutingContext ctx, RequestContext request, Role role, Peeked peek,
+      List<Upstream> candidates) {
+    request.state.exchanges().routed(role.alias());
     request.hold();
     attempt(ctx, request, role, peek, candidates, 0);
   }
 
+  /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
   private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, List<Upstream> candidates,
       int index) {
     Upstream upstream = candidates.get(index);
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();
     Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
-    request.state.chooser().dispatched(upstream);
     request.attempts = index + 1;
     Future<UpstreamProxy.Outcome> exchange =
         proxies.apply(request.state).forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id,
@@ -133,7 +154,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
       boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
-      request.state.chooser().finished(upstream, brokeBeforeAnswering);
+      BackendChooser chooser = request.state.chooser();
+      chooser.finished(role, upstream, brokeBeforeAnswering);
+      request.state.queues().slotFreed();
       UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
@@ -142,8 +165,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       } else if (upstream.nodeId() == null && failure != null && failure.kind() == Failure.Kind.REFUSED) {
         probe.record(upstream, Availability.down(failure.detail()));
       }
-      if (retry && index + 1 < candidates.size()) {
-        attempt(ctx, request, role, peek, candidates, index + 1);
+      int next = retry ? nextWithRoom(chooser, role, candidates, index + 1) : -1;
+      if (next >= 0) {
+        attempt(ctx, request, role, peek, candidates, next);
         return;
       }
       if (failure != null) {
@@ -155,6 +179,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     }));
+  }
+
+  /** The first failover candidate from {@code from} on that takes the request (holding its slot), or -1. */
+  private static int nextWithRoom(BackendChooser chooser, Role role, List<Upstream> candidates, int from) {
+    for (int i = from; i < candidates.size(); i++) {
+      if (chooser.tryDispatch(role, candidates.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** The caller's key scope and limits; answers 403 or 429 itself when they refuse. */

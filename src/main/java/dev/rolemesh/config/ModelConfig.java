@@ -10,10 +10,19 @@ import java.util.Map;
  * @param defaults body keys filled in when the request lacks them; {@code model} here replaces the alias upstream
  * @param timeouts this model's limits, already merged with {@code gateway.timeouts}
  * @param target where requests for this alias go
+ * @param queue how requests wait when every backend is full, already merged with {@code gateway.queue}
  */
 public record ModelConfig(
     String alias,
     String openaiModelName,
     Map<String, Object> defaults,
     Timeouts timeouts,
-    ModelTarget target) {}
+    ModelTarget target,
+    QueueSettings queue) {
+
+  /** With the default queue. */
+  public ModelConfig(String alias, String openaiModelName, Map<String, Object> defaults, Timeouts timeouts,
+      ModelTarget target) {
+    this(alias, openaiModelName, defaults, timeouts, target, QueueSettings.DEFAULTS);
+  }
+}

@@ -57,6 +57,9 @@ public final class AccessLog {
       if (entry.outputTokens() >= 0) {
         gen.writeNumberField("output_tokens", entry.outputTokens());
       }
+      if (entry.queueMs() >= 0) {
+        gen.writeNumberField("queue_ms", entry.queueMs());
+      }
     });
   }
 
@@ -70,6 +73,8 @@ public final class AccessLog {
    * @param run the agent run the request belongs to ({@code X-RoleMesh-Run}, else the body's {@code user}), or null
    * @param inputTokens prompt tokens from the backend's usage or timings, or -1 when unknown
    * @param outputTokens generated tokens likewise, or -1
+   * @param queueMs how long the request waited in its role's queue for a free slot, or -1 when it never queued
+   *     (a backend had room as it arrived)
    */
   public record Entry(
       String requestId,
@@ -88,11 +93,20 @@ public final class AccessLog {
       String keyName,
       String run,
       long inputTokens,
-      long outputTokens) {
+      long outputTokens,
+      double queueMs) {
 
     /** An inference request (one that named a role, or any POST to the OpenAI API), not a probe or a scrape. */
     public boolean inference() {
       return alias != null || ("POST".equals(method) && path.startsWith("/v1/") && !path.startsWith("/v1/nodes"));
+    }
+
+    /** A request that never queued. */
+    public Entry(String requestId, String method, String path, String alias, String upstream, int status,
+        double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error, String node,
+        String keyName, String run, long inputTokens, long outputTokens) {
+      this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
+          node, keyName, run, inputTokens, outputTokens, -1);
     }
 
     /** A request with no node, key, run or token counts behind it (the node agent's own log). */

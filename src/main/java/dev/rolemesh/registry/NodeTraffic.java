@@ -1,5 +1,6 @@
 package dev.rolemesh.registry;
 
+import dev.rolemesh.admission.AdmissionPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -27,6 +28,27 @@ public final class NodeTraffic {
   /** A request was sent to the node; pair with exactly one {@link #finished}. */
   public void dispatched(String nodeId) {
     inFlight.merge(nodeId, 1, Integer::sum);
+  }
+
+  /**
+   * A request goes to the node if it has room among its {@code slots} (0: unknown, always room), checked and counted
+   * in one atomic step so that two event loops cannot both take its last slot; pair a true with one {@link #finished}.
+   */
+  public boolean tryDispatch(String nodeId, int slots) {
+    if (slots <= 0) {
+      dispatched(nodeId);
+      return true;
+    }
+    boolean[] taken = {false};
+    inFlight.compute(nodeId, (id, count) -> {
+      int now = count == null ? 0 : count;
+      if (!AdmissionPolicy.hasRoom(now, slots)) {
+        return count;
+      }
+      taken[0] = true;
+      return now + 1;
+    });
+    return taken[0];
   }
 
   /**
