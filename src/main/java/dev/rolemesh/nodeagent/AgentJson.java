@@ -44,12 +44,26 @@ final class AgentJson {
     return out;
   }
 
-  static ObjectNode heartbeat(String nodeId, ModelScheduler scheduler) {
+  /**
+   * The load figures, and each model's slots in the registration's shape ({@code served_models[].meta.parallel}):
+   * a gateway that admits by slots reads capacity the same way from both, and a reload's new slot counts reach it
+   * within a heartbeat.
+   */
+  static ObjectNode heartbeat(AgentConfig config, ModelScheduler scheduler) {
     ObjectNode out = JSON.createObjectNode();
-    out.put("node_id", nodeId);
+    out.put("node_id", config.nodeId());
     out.put("in_flight", scheduler.inFlight());
+    out.put("free_slots", scheduler.freeSlots());
     out.put("waiting", scheduler.waitingCount());
     scheduler.loadedModels().forEach(out.putArray("loaded_models")::add);
+    ArrayNode served = out.putArray("served_models");
+    for (ModelSpec model : config.models()) {
+      ObjectNode entry = served.addObject();
+      entry.put("model_id", model.modelId());
+      ObjectNode meta = entry.putObject("meta");
+      meta.put("parallel", model.parallel());
+      meta.put("loaded", scheduler.slotOf(model) != null);
+    }
     return out;
   }
 

@@ -20,6 +20,8 @@ import dev.rolemesh.proxy.UpstreamProxy;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URI;
@@ -71,19 +73,19 @@ final class AgentRoutes {
 
   Router router(Vertx vertx) {
     Router router = Router.router(vertx);
-    router.get("/health").handler(ctx -> Responses.json(ctx, 200, status("ok")));
-    router.get("/ready").handler(this::ready);
+    read(router.route("/health")).handler(ctx -> Responses.json(ctx, 200, status("ok")));
+    read(router.route("/ready")).handler(this::ready);
     if (!config.apiKeys().isEmpty()) {
       // Everything past the health checks: whoever holds no key must not use, load or unload models.
       KeyAuthenticator keys = KeyAuthenticator.agent(config.apiKeys());
       router.route().handler(new KeyCheck(ctx -> keys));
     }
-    router.get("/v1/models").handler(ctx -> Responses.json(ctx, 200,
+    read(router.route("/v1/models")).handler(ctx -> Responses.json(ctx, 200,
         AgentJson.models(config, scheduler, startedEpochSeconds)));
-    router.get("/v1/node/inventory").handler(ctx -> host.facts()
+    read(router.route("/v1/node/inventory")).handler(ctx -> host.facts()
         .onSuccess(facts -> Responses.json(ctx, 200, AgentJson.inventory(config, scheduler, facts)))
         .onFailure(ctx::fail));
-    router.get("/metrics").handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
+    read(router.route("/metrics")).handler(ctx -> metrics.scrape().onSuccess(text -> ctx.response()
         .putHeader("Content-Type", Exposition.CONTENT_TYPE).end(text)).onFailure(ctx::fail));
     // The body is read by forward itself, within the budget (a BodyHandler would copy it and count nothing).
     router.post("/v1/*").handler(this::forward);
@@ -97,7 +99,11 @@ final class AgentRoutes {
     return router;
   }
 
-  /** Ready once the gateway knows this node (or there is no gateway): it can load any model on demand. */
+  /** A GET endpoint answers HEAD too, as on the gateway: the same head, no body (Vert.x leaves it out). */
+  private static Route read(Route route) {
+    return route.method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
   /** A reloaded config: its models are the ones requests may name from now on. */
   void reconfigure(AgentConfig next) {
     config = next;
@@ -107,6 +113,7 @@ final class AgentRoutes {
     draining = true;
   }
 
+  /** Ready once the gateway knows this node (or there is no gateway): it can load any model on demand. */
   private void ready(RoutingContext ctx) {
     if (draining) {
       ObjectNode body = status("draining");

@@ -274,6 +274,12 @@ final class ModelScheduler {
     return slots.stream().mapToInt(GpuSlot::inFlight).sum();
   }
 
+  /** Slots of the ready servers that no request holds: what this node can take now without a wait. */
+  int freeSlots() {
+    return slots.stream().filter(slot -> slot.loaded() != null)
+        .mapToInt(slot -> Math.max(0, slot.loaded().parallel() - slot.inFlight())).sum();
+  }
+
   int waitingCount() {
     return waiting.size();
   }

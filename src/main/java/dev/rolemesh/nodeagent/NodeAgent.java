@@ -132,7 +132,7 @@ public final class NodeAgent {
       if (config.gateway() != null) {
         registrar = new Registrar(context, control, config.gateway(), config.nodeId(),
             () -> AgentJson.registration(this.config, baseUrl, scheduler, host.latest()),
-            () -> AgentJson.heartbeat(config.nodeId(), scheduler), log);
+            () -> AgentJson.heartbeat(this.config, scheduler), log);
       }
       HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port())
           .setTcpNoDelay(true)

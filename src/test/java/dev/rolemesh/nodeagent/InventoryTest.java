@@ -4,13 +4,17 @@ import static dev.rolemesh.nodeagent.AgentHarness.JSON;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.testing.RawHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Host facts in the inventory: GPUs from nvidia-smi when there is one, CPU only (and no error) when not. */
+/**
+ * Host facts in the inventory: GPUs from nvidia-smi when there is one, CPU only (and no error) when not; and the
+ * agent's read endpoints answer HEAD.
+ */
 class InventoryTest {
 
   @RegisterExtension final AgentHarness harness = new AgentHarness();
@@ -67,5 +71,25 @@ class InventoryTest {
     assertThat(host.has("gpu_error")).isFalse();
     assertThat(harness.get("/health").statusCode()).isEqualTo(200);
     assertThat(JSON.readTree(harness.get("/v1/models").body()).at("/data/0/id").asText()).isEqualTo("m");
+  }
+
+  @Test
+  void headOnEveryGetEndpointIsItsHeadWithoutABody() throws Exception {
+    harness.start(config(harness.dir().resolve("no-such-nvidia-smi").toString()));
+
+    for (String path : new String[] {"/health", "/ready", "/v1/models", "/v1/node/inventory", "/metrics"}) {
+      try (RawHttp http = new RawHttp(harness.agent().port())) {
+        http.send("HEAD", path, null);
+        RawHttp.Response head = http.readHead();
+        assertThat(head.status()).as(path).isEqualTo(200);
+        assertThat(head.header("Content-Type")).as(path).isNotNull();
+
+        // Had the HEAD answer carried a body, this second response would not parse.
+        http.send("GET", "/health", null);
+        RawHttp.Response next = http.readResponse();
+        assertThat(next.status()).as(path).isEqualTo(200);
+        assertThat(next.json().path("status").asText()).as(path).isEqualTo("ok");
+      }
+    }
   }
 }

@@ -114,6 +114,10 @@ class RegistrationTest {
     assertThat(heartbeat.get("node_id").asText()).isEqualTo("test-node");
     assertThat(heartbeat.get("in_flight").asInt()).isZero();
     assertThat(heartbeat.get("loaded_models")).isEmpty();
+    assertThat(heartbeat.get("free_slots").asInt()).isZero();
+    assertThat(heartbeat.at("/served_models/0/model_id").asText()).isEqualTo("alpha");
+    assertThat(heartbeat.at("/served_models/0/meta/parallel").asInt()).isEqualTo(4);
+    assertThat(heartbeat.at("/served_models/1/meta/parallel").asInt()).isEqualTo(2);
 
     assertThat(harness.chat("alpha").statusCode()).isEqualTo(200);
 
@@ -121,8 +125,13 @@ class RegistrationTest {
         .anyMatch(call -> call.body().at("/served_models/0/meta/loaded").asBoolean()));
     JsonNode loaded = calls("/v1/nodes/register").getLast().body().at("/served_models/0/meta");
     assertThat(loaded.get("gpu").asInt()).isEqualTo(0);
-    Await.until("a heartbeat naming alpha", () -> calls("/v1/nodes/heartbeat").getLast().body()
-        .get("loaded_models").toString().equals("[\"alpha\"]"));
+    // free_slots: the request has released its slot (it does so just after its answer ends).
+    Await.until("a heartbeat naming alpha with all its slots free", () -> {
+      JsonNode warm = calls("/v1/nodes/heartbeat").getLast().body();
+      return warm.get("loaded_models").toString().equals("[\"alpha\"]") && warm.get("free_slots").asInt() == 4;
+    });
+    assertThat(calls("/v1/nodes/heartbeat").getLast().body().at("/served_models/0/meta/loaded").asBoolean())
+        .isTrue();
   }
 
   @Test
