@@ -89,7 +89,7 @@ public final class NodeRegistry implements NodeStore {
    */
   public Node heartbeat(Heartbeat heartbeat) {
     Node node = nodes.computeIfPresent(heartbeat.nodeId(),
-        (id, known) -> known.seen(clock.instant(), heartbeat.load()));
+        (id, known) -> known.seen(clock.instant(), heartbeat.load(), heartbeat.slots()));
     if (node != null && saver != null) {
       saver.touch();
     }
