@@ -1,6 +1,6 @@
 package dev.rolemesh.registry;
 
-import dev.rolemesh.admission.AdmissionPolicy;
+import dev.rolemesh.admission.Slots;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -39,16 +39,7 @@ public final class NodeTraffic {
       dispatched(nodeId);
       return true;
     }
-    boolean[] taken = {false};
-    inFlight.compute(nodeId, (id, count) -> {
-      int now = count == null ? 0 : count;
-      if (!AdmissionPolicy.hasRoom(now, slots)) {
-        return count;
-      }
-      taken[0] = true;
-      return now + 1;
-    });
-    return taken[0];
+    return Slots.take(inFlight, nodeId, slots);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.rolemesh.routing;
 
-import dev.rolemesh.admission.AdmissionPolicy;
+import dev.rolemesh.admission.Slots;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,16 +14,7 @@ final class ProxyTraffic {
 
   /** One more request to the role's upstream if it has room under {@code limit} (> 0); false when it is full. */
   boolean tryDispatch(String alias, int limit) {
-    boolean[] taken = {false};
-    inFlight.compute(alias, (key, count) -> {
-      int now = count == null ? 0 : count;
-      if (!AdmissionPolicy.hasRoom(now, limit)) {
-        return count;
-      }
-      taken[0] = true;
-      return now + 1;
-    });
-    return taken[0];
+    return Slots.take(inFlight, alias, limit);
   }
 
   void finished(String alias) {
