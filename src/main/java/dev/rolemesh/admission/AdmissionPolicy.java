@@ -2,6 +2,7 @@ package dev.rolemesh.admission;
 
 import dev.rolemesh.config.QueueSettings;
 import dev.rolemesh.config.Seconds;
+import dev.rolemesh.http.ApiError;
 import java.util.Locale;
 
 /**
@@ -63,6 +64,16 @@ public final class AdmissionPolicy {
       return Outcome.ADMIT;
     }
     return waiting < limits.maxWaiting() ? Outcome.ENQUEUE : Outcome.REJECT;
+  }
+
+  /** The 503 a request gets from the queue of {@code alias}; it goes with {@code Retry-After}. */
+  public static ApiError refusal(Reason reason, String alias, QueueSettings limits) {
+    return new ApiError(503, message(reason, alias, limits), "server_error", null, reason.code());
+  }
+
+  /** Whether an error's {@code code} is one of the queue's refusals (which go with {@code Retry-After}). */
+  public static boolean refusedByQueue(String code) {
+    return Reason.QUEUE_FULL.code().equals(code) || Reason.QUEUE_TIMEOUT.code().equals(code);
   }
 
   /** The message of the 503 a request gets from the queue of {@code alias}. */

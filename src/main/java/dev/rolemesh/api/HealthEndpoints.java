@@ -7,7 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code GET /health}: the process is up (never probes, so it is safe for a tight liveness loop).
- * {@code GET /ready}: 200 only while the default model can serve now, else 503 with the reason ({@code draining}
+ * {@code GET /ready}: 200 only while a request for the default model gets an answer now (from it or one of its
+ * fallbacks), else 503 with the reason ({@code draining}
  * from the moment the gateway is asked to stop).
  */
 final class HealthEndpoints {
@@ -31,7 +32,7 @@ final class HealthEndpoints {
       Responses.json(ctx, 503, body);
       return;
     }
-    state.availability().of(role).onComplete(RequestContext.of(ctx).guard(done -> {
+    state.availability().ofChain(role, state.roles().fallbacks(role), null).onComplete(RequestContext.of(ctx).guard(done -> {
       ObjectNode body = Responses.object();
       boolean ready = done.result().available();
       body.put("status", ready ? "ready" : "not_ready");

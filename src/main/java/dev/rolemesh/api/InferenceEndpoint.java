@@ -1,6 +1,7 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.admission.AdmissionPolicy;
 import dev.rolemesh.admission.RoleQueue;
 import dev.rolemesh.auth.Admission;
 import dev.rolemesh.auth.KeyCheck;
@@ -16,10 +17,13 @@ import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
+import dev.rolemesh.proxy.Retries;
 import dev.rolemesh.proxy.UpstreamProxy;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.BodyRewriter;
+import dev.rolemesh.routing.FallbackWalk;
 import dev.rolemesh.routing.Role;
+import dev.rolemesh.routing.ServedBy;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -29,15 +33,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
  * {@code /v1/embeddings}, {@code /v1/messages}, {@code /v1/responses}, {@code /v1/rerank}, the multipart
  * {@code /v1/audio/transcriptions}, ...): validate just enough of the body, resolve the role, choose a backend,
- * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before answering and the role has
- * another with room, the next one is tried, so a dead node costs no client an error. When every backend of the role
- * is full, the request waits in the role's queue ({@link QueuedRequest}).
+ * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before it could start on the request
+ * and the role has another, the next one is tried, so a dead node costs no client an error; when the role has none
+ * left (or none at all), its fallbacks are tried in turn. When every backend of a role is full, the request waits in
+ * the role's admission queue ({@link QueuedRequest}); when that queue is full too, the fallbacks are tried. Every
+ * response once a role is chosen says which backend served it, {@code X-RoleMesh-Served-By}.
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
@@ -107,38 +114,71 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       // A run named by the body's user field is forwarded like one named by the header (the proxy copies it).
       ctx.request().headers().set(RunIds.HEADER, request.run);
     }
-    List<Upstream> candidates = state.chooser().candidates(role, peek.conversation(), request.run);
-    RoleQueue queue = state.queues().of(role.alias());
-    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
-    if (!candidates.isEmpty() && queue.idle() && state.chooser().tryDispatch(role, candidates.getFirst())) {
-      forward(ctx, request, role, peek, candidates);
-      return;
-    }
-    if (candidates.isEmpty() && !state.chooser().atCapacity(role)) {
-      ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + state.chooser().whyNone(role))
-          .send(ctx);
-      return;
-    }
-    new QueuedRequest(ctx, request, role, queue, current, (admittedRole, admitted) ->
-        forward(ctx, request, admittedRole, peek, admitted)).arrive(peek.conversation());
+    serve(ctx, request, role, peek, null);
   }
 
-  /** Sends the request to the first of {@code candidates}, whose slot it already holds; the others are failover. */
-  private void forward(RoutingContext ctx, RequestContext request, Role role, Peeked peek,
-      List<Upstream> candidates) {
-    request.state.exchanges().routed(role.alias());
-    request.hold();
-    attempt(ctx, request, role, peek, candidates, 0);
+  /**
+   * Sends the request to {@code role}'s backends. {@code walk} is null while the role is the one the client asked
+   * for; from the first role that cannot take the request on, it leads down that role's fallback chain.
+   */
+  private void serve(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
+    BackendChooser chooser = request.state.chooser();
+    List<Upstream> candidates = chooser.candidates(role, peek.conversation(), request.run);
+    RoleQueue queue = request.state.queues().of(role.alias());
+    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
+    if (!candidates.isEmpty() && queue.idle() && chooser.tryDispatch(role, candidates.getFirst())) {
+      attempt(ctx, request, role, peek, walk, candidates, 0);
+      return;
+    }
+    if (candidates.isEmpty() && !chooser.atCapacity(role)) {
+      cannotServe(ctx, request, role, peek, walk,
+          ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + chooser.whyNone(role)));
+      return;
+    }
+    new QueuedRequest(ctx, request, role, queue, current,
+        (admittedRole, admitted) -> attempt(ctx, request, admittedRole, peek, walk, admitted, 0),
+        full -> cannotServe(ctx, request, role, peek, walk, full)).arrive(peek.conversation());
+  }
+
+  /**
+   * The seam of the fallback chain: {@code role} cannot take the request now, for the reason {@code why} gives as
+   * the error its client would get. The request goes on to the next role of the chain, or, when none is left, the
+   * client gets the requested role's error with nothing serving it.
+   */
+  private void cannotServe(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk,
+      ApiError why) {
+    FallbackWalk chain = walk != null ? walk : new FallbackWalk(request.state.roles().fallbacks(role), allowed(ctx));
+    Role next = chain.next(why);
+    if (next != null) {
+      serve(ctx, request, next, peek, chain);
+      return;
+    }
+    ctx.response().headers().set(ServedBy.HEADER, ServedBy.NONE);
+    ApiError error = chain.error();
+    if (AdmissionPolicy.refusedByQueue(error.code())) {
+      ctx.response().headers().set("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
+    }
+    error.send(ctx);
+    if (request.attempts > 0) {
+      request.release();
+    }
   }
 
   /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
-  private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, List<Upstream> candidates,
-      int index) {
+  private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk,
+      List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
+    if (request.attempts++ == 0) {
+      // The first backend: the role counts the request in flight, and the exchange reports its end to the line.
+      request.state.exchanges().routed(request.alias);
+      request.hold();
+    }
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();
+    request.servedBy = walk == null ? null : role.alias();
+    request.error = null;
+    ctx.response().headers().set(ServedBy.HEADER, role.servedBy().of(upstream));
     Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
-    request.attempts = index + 1;
     Future<UpstreamProxy.Outcome> exchange =
         proxies.apply(request.state).forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id,
             request.started);
@@ -152,8 +192,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         request.state.exchanges().upstreamFailed(role.alias(), request.node != null ? request.node : request.upstream,
             failure.kind().name().toLowerCase(Locale.ROOT));
       }
-      boolean brokeBeforeAnswering = failure != null && !outcome.responded() && backendBroke(failure);
-      boolean retry = brokeBeforeAnswering && (!outcome.requestWritten() || neverConnected(failure));
+      boolean brokeBeforeAnswering = failure != null && !outcome.responded() && Retries.backendBroke(failure);
       BackendChooser chooser = request.state.chooser();
       chooser.finished(role, upstream, brokeBeforeAnswering);
       request.state.queues().slotFreed();
@@ -165,9 +204,14 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       } else if (upstream.nodeId() == null && failure != null && failure.kind() == Failure.Kind.REFUSED) {
         probe.record(upstream, Availability.down(failure.detail()));
       }
-      int next = retry ? nextWithRoom(chooser, role, candidates, index + 1) : -1;
-      if (next >= 0) {
-        attempt(ctx, request, role, peek, candidates, next);
+      if (Retries.mayMoveOn(outcome)) {
+        request.error = failure.detail();
+        int next = nextWithRoom(chooser, role, candidates, index + 1);
+        if (next >= 0) {
+          attempt(ctx, request, role, peek, walk, candidates, next);
+        } else {
+          cannotServe(ctx, request, role, peek, walk, errorFor(role, upstream, failure));
+        }
         return;
       }
       if (failure != null) {
@@ -191,6 +235,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     return -1;
   }
 
+  /** Whether the caller's key may use an alias, for the fallbacks; null when it may use any. */
+  private static Predicate<String> allowed(RoutingContext ctx) {
+    Principal caller = KeyCheck.principal(ctx);
+    return caller == null || caller.policy() == null ? null : caller::allows;
+  }
+
   /** The caller's key scope and limits; answers 403 or 429 itself when they refuse. */
   private static boolean admit(RoutingContext ctx, RequestContext request, Role role) {
     Principal caller = KeyCheck.principal(ctx);
@@ -198,12 +248,14 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       return true;
     }
     if (!caller.allows(role.alias())) {
+      ctx.response().headers().set(ServedBy.HEADER, ServedBy.NONE);
       ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx);
       return false;
     }
     Admission admission = caller.policy().admit();
     admission.writeHeaders(ctx.response().headers());
     if (!admission.admitted()) {
+      ctx.response().headers().set(ServedBy.HEADER, ServedBy.NONE);
       ApiError.rateLimited(admission.message(), admission.type()).send(ctx);
       return false;
     }
@@ -251,23 +303,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     }
     return new Peeked(form.model(), form.stream(), null, ConversationChain.NONE,
         (upstreamModel, defaults) -> form.withModel(body, upstreamModel));
-  }
-
-  /** The backend failed rather than ran out of time: it cools down. A timeout may mean it is generating. */
-  private static boolean backendBroke(Failure failure) {
-    return switch (failure.kind()) {
-      case REFUSED, CONNECT_TIMEOUT, UPSTREAM_CLOSED, UPSTREAM_ERROR -> true;
-      case READ_TIMEOUT, TOTAL_TIMEOUT, WRITE_STALL, CLIENT_GONE -> false;
-    };
-  }
-
-  /**
-   * Retrying is only safe when the backend cannot have started on the request: it never had a connection, or it
-   * closed before the whole request was written. A backend that took the whole request and then died may have
-   * died of that request (a prompt that crashes llama-server), and must not take the next node down with it.
-   */
-  private static boolean neverConnected(Failure failure) {
-    return failure.kind() == Failure.Kind.REFUSED || failure.kind() == Failure.Kind.CONNECT_TIMEOUT;
   }
 
   private static ApiError errorFor(Role role, Upstream upstream, Failure failure) {

@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code GET /v1/models} and {@code GET /v1/models/{id}}: only roles that can serve now are listed, probed
- * concurrently; the others are reported under {@code rolemesh.unavailable_models} with the reason. Asked with an
+ * {@code GET /v1/models} and {@code GET /v1/models/{id}}: only roles that can serve now, themselves or through a
+ * fallback, are listed, probed concurrently; the others are reported under {@code rolemesh.unavailable_models} with the reason. Asked with an
  * {@code anthropic-version} header, both answer in the Anthropic API's model shape instead.
  */
 final class ModelsEndpoint {
@@ -31,14 +31,16 @@ final class ModelsEndpoint {
     // A key limited to some roles sees only those.
     List<Role> roles = state.roles().roles().stream()
         .filter(role -> caller == null || caller.allows(role.alias())).toList();
-    List<Future<Availability>> checks = roles.stream().map(state.availability()::of).toList();
+    List<Future<Availability>> checks = roles.stream().map(role -> answered(state, role, caller)).toList();
     Future.join(checks).onComplete(RequestContext.of(ctx).guard(done -> {
       List<Role> available = new ArrayList<>();
+      List<String> through = new ArrayList<>();
       ArrayNode unavailable = Responses.object().arrayNode();
       for (int i = 0; i < roles.size(); i++) {
         Availability availability = checks.get(i).result();
         if (availability.available()) {
           available.add(roles.get(i));
+          through.add(availability.fallback());
         } else {
           ObjectNode entry = unavailable.addObject();
           entry.put("id", roles.get(i).config().openaiModelName());
@@ -54,7 +56,9 @@ final class ModelsEndpoint {
       ObjectNode root = Responses.object();
       root.put("object", "list");
       ArrayNode data = root.putArray("data");
-      available.forEach(role -> data.add(modelObject(role, state)));
+      for (int i = 0; i < available.size(); i++) {
+        data.add(modelObject(available.get(i), through.get(i), state));
+      }
       root.putObject("rolemesh").set("unavailable_models", unavailable);
       Responses.json(ctx, 200, root);
     }));
@@ -73,11 +77,12 @@ final class ModelsEndpoint {
       ApiError.modelNotAllowed(role.alias(), caller.keyName()).send(ctx);
       return;
     }
-    state.availability().of(role).onComplete(RequestContext.of(ctx).guard(done -> {
+    answered(state, role, caller).onComplete(RequestContext.of(ctx).guard(done -> {
       Availability availability = done.result();
       if (availability.available()) {
-        Responses.json(ctx, 200,
-            AnthropicShape.wanted(ctx.request()) ? anthropicModel(role, state) : modelObject(role, state));
+        Responses.json(ctx, 200, AnthropicShape.wanted(ctx.request())
+            ? anthropicModel(role, state)
+            : modelObject(role, availability.fallback(), state));
       } else {
         ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + availability.reason())
             .send(ctx);
@@ -85,12 +90,25 @@ final class ModelsEndpoint {
     }));
   }
 
-  private static ObjectNode modelObject(Role role, GatewayState state) {
+  /**
+   * Whether a request for {@code role} from this caller gets an answer now, from the role or from a fallback the
+   * caller's key may use: a role whose own backends are down but whose fallback serves is listed, since a client
+   * sending its name gets an answer.
+   */
+  private static Future<Availability> answered(GatewayState state, Role role, Principal caller) {
+    return state.availability().ofChain(role, state.roles().fallbacks(role), caller == null ? null : caller::allows);
+  }
+
+  /** @param fallback the fallback serving the role's requests while it cannot, or null */
+  private static ObjectNode modelObject(Role role, String fallback, GatewayState state) {
     ObjectNode model = Responses.object();
     model.put("id", role.config().openaiModelName());
     model.put("object", "model");
     model.put("created", state.startedEpochSeconds());
     model.put("owned_by", "rolemesh");
+    if (fallback != null) {
+      model.putObject("rolemesh").put("served_by_fallback", fallback);
+    }
     return model;
   }
 

@@ -7,17 +7,20 @@ import dev.rolemesh.config.QueueSettings;
 import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.routing.Role;
+import dev.rolemesh.routing.ServedBy;
 import io.vertx.core.Context;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * A request that found every backend of its role full, from its arrival at the role's {@link RoleQueue} to its end
- * there: forwarded once a slot frees for it (on its own event loop, holding that slot), 503 {@code queue_full} at
- * once, 503 {@code queue_timeout} after {@code max_wait_s}, or gone with its client, without a byte sent upstream.
- * The decisions are {@link AdmissionPolicy}'s; this is their wiring to the event loop.
+ * there: forwarded once a slot frees for it (on its own event loop, holding that slot), refused at once when the
+ * queue is full (503 {@code queue_full}, unless a fallback role takes it), 503 {@code queue_timeout} after
+ * {@code max_wait_s}, or gone with its client, without a byte sent upstream. The decisions are
+ * {@link AdmissionPolicy}'s; this is their wiring to the event loop.
  */
 final class QueuedRequest implements Waiter {
 
@@ -28,19 +31,22 @@ final class QueuedRequest implements Waiter {
   private final Supplier<GatewayState> current;
   /** Sends the request to the first of the backends, whose slot it holds; the rest are failover. */
   private final BiConsumer<Role, List<Upstream>> forward;
+  /** The queue is full: the request goes down its fallback chain, or gets this error when there is none. */
+  private final Consumer<ApiError> full;
   private final Context loop;
   private final long arrived = System.nanoTime();
   private long[] conversation;
   private long timer = -1;
 
   QueuedRequest(RoutingContext ctx, RequestContext request, Role role, RoleQueue queue,
-      Supplier<GatewayState> current, BiConsumer<Role, List<Upstream>> forward) {
+      Supplier<GatewayState> current, BiConsumer<Role, List<Upstream>> forward, Consumer<ApiError> full) {
     this.ctx = ctx;
     this.request = request;
     this.role = role;
     this.queue = queue;
     this.current = current;
     this.forward = forward;
+    this.full = full;
     this.loop = ctx.vertx().getOrCreateContext();
   }
 
@@ -54,7 +60,11 @@ final class QueuedRequest implements Waiter {
       case ENQUEUE -> {
         timer = ctx.vertx().setTimer(Math.max(1, limits.maxWait().toMillis()), id -> {
           if (queue.leave(this)) {
-            refuse(AdmissionPolicy.Reason.QUEUE_TIMEOUT, limits);
+            waited();
+            ctx.response().headers().set(ServedBy.HEADER, ServedBy.NONE)
+                .set("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
+            AdmissionPolicy.refusal(AdmissionPolicy.Reason.QUEUE_TIMEOUT, role.alias(), limits).send(ctx);
+            request.release();
           }
         });
         // Replaced by the proxy's own once the request is forwarded.
@@ -68,7 +78,12 @@ final class QueuedRequest implements Waiter {
           }
         });
       }
-      case REJECT -> refuse(AdmissionPolicy.Reason.QUEUE_FULL, limits);
+      case REJECT -> {
+        waited();
+        request.guard(v -> full.accept(AdmissionPolicy.refusal(AdmissionPolicy.Reason.QUEUE_FULL, role.alias(),
+            limits))).handle(null);
+        request.release();
+      }
     }
   }
 
@@ -112,14 +127,6 @@ final class QueuedRequest implements Waiter {
       return;
     }
     request.guard(v -> forward.accept(admitted, candidates)).handle(null);
-    request.release();
-  }
-
-  private void refuse(AdmissionPolicy.Reason reason, QueueSettings limits) {
-    waited();
-    ctx.response().putHeader("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
-    new ApiError(503, AdmissionPolicy.message(reason, role.alias(), limits), "server_error", null, reason.code())
-        .send(ctx);
     request.release();
   }
 

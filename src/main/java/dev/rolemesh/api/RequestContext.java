@@ -37,6 +37,8 @@ public final class RequestContext {
   int attempts;
   String error;
   String node;
+  /** The fallback alias the request went to instead of {@link #alias}, or null. */
+  String servedBy;
   String run;
   long inputTokens = -1;
   long outputTokens = -1;
@@ -167,7 +169,7 @@ public final class RequestContext {
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
         round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts,
         cutBy != null ? cutBy : error, node, principal == null ? null : principal.keyName(), run, inputTokens,
-        outputTokens, queueNanos < 0 ? -1 : round(queueNanos / 1e6));
+        outputTokens, servedBy, queueNanos < 0 ? -1 : round(queueNanos / 1e6));
   }
 
   private static double round(double ms) {

@@ -106,13 +106,17 @@ final class GatewayConfigBinder {
       throw node.error("must list at least one model alias, like planner: {type: proxy, proxy_url: ...}");
     }
     Map<String, ModelConfig> out = new LinkedHashMap<>();
+    Map<String, ConfigNode> fallbacks = new LinkedHashMap<>();
     for (String alias : models.keys()) {
-      out.put(alias, model(alias, models.get(alias), gateway));
+      out.put(alias, model(alias, models.get(alias), gateway, fallbacks));
     }
+    Fallbacks.check(fallbacks, out);
     return Collections.unmodifiableMap(out);
   }
 
-  private static ModelConfig model(String alias, ConfigNode node, ServerSettings gateway) throws ConfigException {
+  /** @param fallbacks gets this model's {@code fallbacks} node, for {@link Fallbacks#check}'s messages */
+  private static ModelConfig model(String alias, ConfigNode node, ServerSettings gateway,
+      Map<String, ConfigNode> fallbacks) throws ConfigException {
     ConfigMap model = node.asMap();
     ConfigNode typeNode = model.get("type");
     if (typeNode.isNull()) {
@@ -128,7 +132,9 @@ final class GatewayConfigBinder {
         model.get("defaults").readOr(Map.of(), ConfigNode::asFreeformMap),
         timeouts(model.get("timeouts"), gateway.timeouts()),
         target,
+        Fallbacks.read(model.get("fallbacks")),
         QueueSettings.read(model.get("queue"), gateway.queue()));
+    fallbacks.put(alias, model.get("fallbacks"));
     model.warnUnknownKeys();
     return config;
   }

@@ -51,6 +51,9 @@ public final class GatewayMetrics implements ExchangeListener {
   private final Counter failovers = Counter.builder().name("rolemesh_failovers")
       .help("Requests moved to another backend after one failed before answering, by role").labelNames("role")
       .register(registry);
+  private final Counter fallbacks = Counter.builder().name("rolemesh_fallbacks")
+      .help("Requests sent on to a fallback role because the role asked for could not take them, by that role and"
+          + " the fallback whose backend got them last").labelNames("role", "fallback").register(registry);
   private final Counter tokens = Counter.builder().name("rolemesh_tokens")
       .help("Tokens reported by backends, by role, client key name and direction (input, output)")
       .labelNames("role", "key", "direction").register(registry);
@@ -117,6 +120,9 @@ public final class GatewayMetrics implements ExchangeListener {
     inFlight.labelValues(role).dec();
     if (entry.attempts() > 1) {
       failovers.labelValues(role).inc(entry.attempts() - 1);
+    }
+    if (entry.servedBy() != null) {
+      fallbacks.labelValues(role, entry.servedBy()).inc();
     }
     duration.labelValues(role).observe(entry.durationMs() / 1e3);
     if (entry.stream() && status == 200 && entry.ttfbMs() >= 0) {

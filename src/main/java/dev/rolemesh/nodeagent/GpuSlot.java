@@ -27,8 +27,18 @@ final class GpuSlot {
 
   enum State { EMPTY, LOADING, READY, DRAINING, STOPPING, RESTARTING, FAILED }
 
-  /** Restart delays double per crash in a row up to this; a server that stayed up longer starts the count anew. */
-  static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+  /** What the slot tells its scheduler, on the event loop, as its state changes. */
+  interface Events {
+    /** Its state or model changed: a decision may now differ. */
+    void changed();
+
+    /** The server for {@code model} answered /health: it takes requests. */
+    void ready(ModelSpec model);
+
+    /** The load of {@code model} cannot succeed; the slot is stopping what runs and turns FAILED. */
+    void failed(ModelSpec model, String reason);
+  }
+
   private static final long HEALTH_POLL_MS = 100;
   private static final long HEALTH_REQUEST_MS = 2000;
 
@@ -37,7 +47,7 @@ final class GpuSlot {
   private final AgentConfig.LlamaServer settings;
   private final ServerLauncher launcher;
   private final HttpClient health;
-  private final ModelScheduler scheduler;
+  private final Events events;
   private final JsonLog log;
 
   private State state = State.EMPTY;
@@ -59,13 +69,13 @@ final class GpuSlot {
   private boolean closed;
 
   GpuSlot(Integer gpu, Context context, AgentConfig.LlamaServer settings, ServerLauncher launcher, HttpClient health,
-      ModelScheduler scheduler, JsonLog log) {
+      Events events, JsonLog log) {
     this.gpu = gpu;
     this.context = context;
     this.settings = settings;
     this.launcher = launcher;
     this.health = health;
-    this.scheduler = scheduler;
+    this.events = events;
     this.log = log;
   }
 
@@ -78,40 +88,13 @@ final class GpuSlot {
     return state;
   }
 
-  boolean readyFor(ModelSpec model) {
-    return state == State.READY && serving == model;
-  }
-
-  /** Whether the slot is on its way to serving {@code model}: a request for it should wait, not switch. */
-  boolean loading(ModelSpec model) {
-    return switch (state) {
-      case LOADING, RESTARTING -> serving == model;
-      case DRAINING, STOPPING -> next == model;
-      default -> false;
-    };
-  }
-
-  /** Whether a switch may start now; a slot in the middle of one finishes it first. */
-  boolean switchable() {
-    return !closed && (state == State.EMPTY || state == State.FAILED || state == State.READY);
-  }
-
-  /** No server: the first choice for a model that needs a GPU. */
-  boolean vacant() {
-    return state == State.EMPTY || state == State.FAILED;
-  }
-
   int inFlight() {
     return inFlight;
   }
 
-  long lastUsedNanos() {
-    return lastUsedNanos;
-  }
-
-  /** The model a ready server holds, or null. */
-  ModelSpec loaded() {
-    return state == State.READY ? serving : null;
+  /** What {@link GpuPolicy} decides on. */
+  GpuPolicy.GpuView view() {
+    return new GpuPolicy.GpuView(gpu, state, serving, next, inFlight, lastUsedNanos, closed);
   }
 
   /** Admits one request to the ready server; pair with exactly one {@link #release()}. */
@@ -146,7 +129,7 @@ final class GpuSlot {
     if (inFlight == 0) {
       stopThenLoadNext();
     } else {
-      scheduler.slotChanged();
+      events.changed();
     }
   }
 
@@ -163,14 +146,14 @@ final class GpuSlot {
     if (inFlight == 0) {
       stopThenLoadNext();
     } else {
-      scheduler.slotChanged();
+      events.changed();
     }
   }
 
   /** Stops the server, then loads the next model, or leaves the slot empty when there is none (a retired model). */
   private void stopThenLoadNext() {
     state = State.STOPPING;
-    scheduler.slotChanged();
+    events.changed();
     stopProcess().onComplete(stopped -> {
       ModelSpec model = next;
       next = null;
@@ -182,7 +165,7 @@ final class GpuSlot {
       } else {
         state = State.EMPTY;
         serving = null;
-        scheduler.slotChanged();
+        events.changed();
       }
     });
   }
@@ -194,7 +177,7 @@ final class GpuSlot {
     error = null;
     loads++;
     loadStartedNanos = System.nanoTime();
-    scheduler.slotChanged();
+    events.changed();
     launching = launcher.launch(model, gpu);
     launching.onComplete(launched -> {
       launching = null;
@@ -247,7 +230,7 @@ final class GpuSlot {
     log.info("server_ready", null, "gpu", gpu, "model", serving.modelId(), "port", process.port(),
         "pid", process.pid(), "load_ms", (System.nanoTime() - loadStartedNanos) / 1_000_000);
     armIdleUnload();
-    scheduler.modelReady(serving);
+    events.ready(serving);
   }
 
   /** The load cannot succeed: stop whatever runs (a GPU holds one server at a time), then report FAILED. */
@@ -255,12 +238,12 @@ final class GpuSlot {
     cancelTimer();
     state = State.STOPPING;
     log.error("server_failed", reason, "gpu", gpu, "model", model.modelId());
-    scheduler.loadFailed(model, reason);
+    events.failed(model, reason);
     stopProcess().onComplete(stopped -> {
       if (!closed) {
         state = State.FAILED;
         error = reason;
-        scheduler.slotChanged();
+        events.changed();
       }
     });
   }
@@ -288,21 +271,18 @@ final class GpuSlot {
 
   private void restartAfterCrash(ServerProcess ended, String reason) {
     restarts++;
-    crashesInRow = ended.uptime().compareTo(MAX_BACKOFF) > 0 ? 1 : crashesInRow + 1;
-    Duration delay = settings.restartBackoff().multipliedBy(1L << Math.min(crashesInRow - 1, 20));
-    if (delay.compareTo(MAX_BACKOFF) > 0) {
-      delay = MAX_BACKOFF;
-    }
+    crashesInRow = GpuPolicy.crashesInRow(crashesInRow, ended.uptime());
+    Duration delay = GpuPolicy.restartDelay(settings.restartBackoff(), crashesInRow);
     log.warn("server_crashed", reason, "gpu", gpu, "model", serving.modelId(), "restarts", restarts,
         "restart_in_ms", delay.toMillis());
     cancelTimer();
     state = State.RESTARTING;
     ModelSpec model = serving;
-    timer = context.owner().setTimer(Math.max(1, delay.toMillis()), id -> {
+    timer = context.owner().setTimer(delay.toMillis(), id -> {
       timer = -1;
       load(model);
     });
-    scheduler.slotChanged();
+    events.changed();
   }
 
   private void armIdleUnload() {
@@ -316,11 +296,11 @@ final class GpuSlot {
         log.info("server_idle_unload", null, "gpu", gpu, "model", serving.modelId(),
             "idle_s", settings.idleUnload().toSeconds());
         state = State.STOPPING;
-        scheduler.slotChanged();
+        events.changed();
         stopProcess().onComplete(stopped -> {
           state = State.EMPTY;
           serving = null;
-          scheduler.slotChanged();
+          events.changed();
         });
       }
     });

@@ -1,6 +1,5 @@
 package dev.rolemesh.nodeagent;
 
-import dev.rolemesh.config.Seconds;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -9,10 +8,8 @@ import io.vertx.core.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,20 +17,18 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Decides which GPU serves which model. Requests wait in one queue until a slot is ready with their model; a model
- * nobody holds takes a vacant GPU first, else the least recently used one. All state lives on the agent's event
- * loop, so no locks: every method must be called there.
+ * Carries out {@link GpuPolicy}'s decisions: keeps the queue of waiting requests with their timers, hands out leases
+ * on ready servers, tells {@link GpuSlot}s to switch or retire, and asks the policy again whenever a slot or the queue
+ * changes. What to do is the policy's; this class only does it. All state lives on the agent's event loop, so no
+ * locks: every method must be called there.
  */
-final class ModelScheduler {
-
-  /** What a client is told to wait before trying again when its wait for a load ran out. */
-  static final int RETRY_AFTER_LOADING_S = 5;
+final class ModelScheduler implements GpuSlot.Events {
 
   private final Context context;
   private final AgentConfig.LlamaServer settings;
   private final List<GpuSlot> slots = new ArrayList<>();
   private final List<Waiter> waiting = new ArrayList<>();
-  private final Map<ModelSpec, LoadFailure> failures = new HashMap<>();
+  private final Map<ModelSpec, GpuPolicy.Failure> failures = new HashMap<>();
   private final Runnable loadedChanged;
   private Set<String> lastLoaded = Set.of();
   /** Models a reload removed: their servers stop once no request holds or waits for them. */
@@ -62,9 +57,9 @@ final class ModelScheduler {
   static final class Unavailable extends Exception {
     private final int retryAfterSeconds;
 
-    Unavailable(String message, int retryAfterSeconds) {
-      super(message, null, false, false);
-      this.retryAfterSeconds = retryAfterSeconds;
+    Unavailable(GpuPolicy.Refusal why) {
+      super(why.message(), null, false, false);
+      this.retryAfterSeconds = why.retryAfterSeconds();
     }
 
     int retryAfterSeconds() {
@@ -79,23 +74,14 @@ final class ModelScheduler {
     }
   }
 
-  private record LoadFailure(String reason, long atNanos) {}
-
   /** A request waiting for its model; {@link #cancel()} when its client leaves before it was admitted. */
   final class Waiter {
     private final ModelSpec model;
     private final Promise<Lease> lease = Promise.promise();
-    private final long timer;
+    private long timer = -1;
 
     private Waiter(ModelSpec model) {
       this.model = model;
-      this.timer = context.owner().setTimer(settings.switchWait().toMillis(), id -> {
-        if (waiting.remove(this)) {
-          lease.fail(new Unavailable("Model '" + model.modelId() + "' is still loading after "
-              + Seconds.format(settings.switchWait()) + " (llama_server.switch_wait_s); try again shortly",
-              RETRY_AFTER_LOADING_S));
-        }
-      });
     }
 
     Future<Lease> lease() {
@@ -105,8 +91,17 @@ final class ModelScheduler {
     void cancel() {
       if (waiting.remove(this)) {
         context.owner().cancelTimer(timer);
-        lease.fail(new Unavailable("client left", 0));
+        lease.fail(new Unavailable(new GpuPolicy.Refusal("client left", 0)));
       }
+    }
+
+    private void enqueue(Duration limit) {
+      waiting.add(this);
+      timer = context.owner().setTimer(limit.toMillis(), id -> {
+        if (waiting.remove(this)) {
+          lease.fail(new Unavailable(GpuPolicy.waitedTooLong(model, limit)));
+        }
+      });
     }
 
     private void admit(GpuSlot slot) {
@@ -114,31 +109,27 @@ final class ModelScheduler {
       lease.complete(new Lease(slot, slot.acquire()));
     }
 
-    private void fail(Unavailable why) {
+    private void fail(GpuPolicy.Refusal why) {
       context.owner().cancelTimer(timer);
-      lease.fail(why);
+      lease.fail(new Unavailable(why));
     }
   }
 
   /** Queues a request for {@code model}; its lease arrives once a server holds the model and is ready. */
   Waiter acquire(ModelSpec model) {
     Waiter waiter = new Waiter(model);
-    if (closed) {
-      waiter.fail(new Unavailable("The node agent is shutting down", RETRY_AFTER_LOADING_S));
+    GpuPolicy.Refusal refused = GpuPolicy.admission(views(), model, waiting.size(), settings.maxWaiting(), closed);
+    if (refused != null) {
+      waiter.fail(refused);
       return waiter;
     }
-    if (waiting.size() >= settings.maxWaiting() && slotOf(model) == null) {
-      // Each waiter holds its request body: past the bound, the queue would only turn load into memory.
-      waiter.fail(new Unavailable(waiting.size() + " requests are already waiting for models to load"
-          + " (llama_server.max_waiting); try again shortly", RETRY_AFTER_LOADING_S));
-      return waiter;
-    }
-    waiting.add(waiter);
+    waiter.enqueue(settings.switchWait());
     pump();
     return waiter;
   }
 
-  void slotChanged() {
+  @Override
+  public void changed() {
     pump();
     Set<String> loaded = new LinkedHashSet<>();
     for (GpuSlot slot : slots) {
@@ -152,59 +143,16 @@ final class ModelScheduler {
     }
   }
 
-  void modelReady(ModelSpec model) {
+  @Override
+  public void ready(ModelSpec model) {
     failures.remove(model);
-    slotChanged();
+    changed();
   }
 
-  void loadFailed(ModelSpec model, String reason) {
-    failures.put(model, new LoadFailure(reason, System.nanoTime()));
-    slotChanged();
-  }
-
-  /**
-   * Admits every waiter whose model is ready, then starts the loads the rest need. Admitting first is what makes a
-   * burst switch once: a model that just became ready takes all of its waiters before a waiter for another model
-   * may claim the GPU, and that claim then waits for them to finish.
-   */
-  private void pump() {
-    if (pumping) {
-      pumpAgain = true;
-      return;
-    }
-    pumping = true;
-    try {
-      do {
-        pumpAgain = false;
-        admitReady();
-        retireUnused();
-        startLoads();
-      } while (pumpAgain);
-    } finally {
-      pumping = false;
-    }
-  }
-
-  private void admitReady() {
-    for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
-      Waiter waiter = it.next();
-      for (GpuSlot slot : slots) {
-        if (slot.readyFor(waiter.model)) {
-          it.remove();
-          waiter.admit(slot);
-          break;
-        }
-      }
-    }
-  }
-
-  private void retireUnused() {
-    for (GpuSlot slot : slots) {
-      ModelSpec model = slot.loaded();
-      if (model != null && retired.contains(model) && waiting.stream().noneMatch(waiter -> waiter.model == model)) {
-        slot.retire();
-      }
-    }
+  @Override
+  public void failed(ModelSpec model, String reason) {
+    failures.put(model, new GpuPolicy.Failure(reason, System.nanoTime()));
+    changed();
   }
 
   /**
@@ -218,47 +166,49 @@ final class ModelScheduler {
     pump();
   }
 
-  private void startLoads() {
-    for (Iterator<Waiter> it = new ArrayList<>(waiting).iterator(); it.hasNext(); ) {
-      Waiter waiter = it.next();
-      if (slots.stream().anyMatch(slot -> slot.loading(waiter.model) || slot.readyFor(waiter.model))) {
-        continue;
-      }
-      Unavailable failed = recentFailure(waiter.model);
-      if (failed != null) {
-        waiting.remove(waiter);
-        waiter.fail(failed);
-        continue;
-      }
-      GpuSlot slot = choose(waiter.model);
-      if (slot != null) {
-        slot.switchTo(waiter.model);
-      }
+  /**
+   * Asks the policy what the state calls for and does it. Carrying out a decision can change a slot at once (a
+   * switch with nothing in flight starts stopping), which asks for a pump from within this one: that is done as
+   * another round, on the state the first round left.
+   */
+  private void pump() {
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    try {
+      do {
+        pumpAgain = false;
+        List<GpuPolicy.Waiting<Waiter>> queue = waiting.stream()
+            .map(waiter -> new GpuPolicy.Waiting<>(waiter, waiter.model)).toList();
+        GpuPolicy.plan(new GpuPolicy.State<>(views(), queue, retired, failures, settings.failedRetry(),
+            System.nanoTime())).forEach(this::carryOut);
+      } while (pumpAgain);
+    } finally {
+      pumping = false;
     }
   }
 
-  private Unavailable recentFailure(ModelSpec model) {
-    LoadFailure failure = failures.get(model);
-    if (failure == null) {
-      return null;
+  private void carryOut(GpuPolicy.Decision<Waiter> decision) {
+    switch (decision) {
+      case GpuPolicy.Admit<Waiter>(Waiter waiter, int gpu) -> {
+        if (waiting.remove(waiter)) {
+          waiter.admit(slots.get(gpu));
+        }
+      }
+      case GpuPolicy.Refuse<Waiter>(Waiter waiter, GpuPolicy.Refusal why) -> {
+        if (waiting.remove(waiter)) {
+          waiter.fail(why);
+        }
+      }
+      case GpuPolicy.Load<Waiter>(int gpu, ModelSpec model) -> slots.get(gpu).switchTo(model);
+      case GpuPolicy.Retire<Waiter>(int gpu) -> slots.get(gpu).retire();
     }
-    Duration left = settings.failedRetry().minusNanos(System.nanoTime() - failure.atNanos());
-    if (left.isNegative() || left.isZero()) {
-      return null;
-    }
-    return new Unavailable("Model '" + model.modelId() + "' failed to start: " + failure.reason(),
-        (int) Math.max(1, (left.toMillis() + 999) / 1000));
   }
 
-  /** A vacant GPU, else the least recently used one, preferring one with no request in flight. */
-  private GpuSlot choose(ModelSpec model) {
-    return slots.stream()
-        .filter(slot -> model.gpu() == null || Objects.equals(slot.gpu(), model.gpu()))
-        .filter(GpuSlot::switchable)
-        .min(Comparator.comparing((GpuSlot slot) -> !slot.vacant())
-            .thenComparing(slot -> slot.inFlight() > 0)
-            .thenComparingLong(GpuSlot::lastUsedNanos))
-        .orElse(null);
+  private List<GpuPolicy.GpuView> views() {
+    return slots.stream().map(GpuSlot::view).toList();
   }
 
   List<GpuSlot.Snapshot> snapshots() {
@@ -267,7 +217,7 @@ final class ModelScheduler {
 
   /** The slot holding a ready server for the model, or null. */
   GpuSlot slotOf(ModelSpec model) {
-    return slots.stream().filter(slot -> slot.readyFor(model)).findFirst().orElse(null);
+    return slots.stream().filter(slot -> slot.view().readyFor(model)).findFirst().orElse(null);
   }
 
   int inFlight() {
@@ -276,8 +226,7 @@ final class ModelScheduler {
 
   /** Slots of the ready servers that no request holds: what this node can take now without a wait. */
   int freeSlots() {
-    return slots.stream().filter(slot -> slot.loaded() != null)
-        .mapToInt(slot -> Math.max(0, slot.loaded().parallel() - slot.inFlight())).sum();
+    return GpuPolicy.freeSlots(views());
   }
 
   int waitingCount() {
@@ -285,7 +234,8 @@ final class ModelScheduler {
   }
 
   List<String> loadedModels() {
-    return slots.stream().map(GpuSlot::loaded).filter(Objects::nonNull).map(ModelSpec::modelId).toList();
+    return views().stream().map(GpuPolicy.GpuView::loaded).filter(Objects::nonNull).map(ModelSpec::modelId)
+        .toList();
   }
 
   /**
@@ -296,7 +246,7 @@ final class ModelScheduler {
     closed = true;
     for (Waiter waiter : List.copyOf(waiting)) {
       waiting.remove(waiter);
-      waiter.fail(new Unavailable("The node agent is shutting down", RETRY_AFTER_LOADING_S));
+      waiter.fail(GpuPolicy.shuttingDown());
     }
   }
 

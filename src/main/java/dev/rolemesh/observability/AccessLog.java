@@ -30,6 +30,9 @@ public final class AccessLog {
       gen.writeStringField("path", entry.path());
       gen.writeStringField("alias", entry.alias());
       gen.writeStringField("upstream", entry.upstream());
+      if (entry.servedBy() != null) {
+        gen.writeStringField("served_by", entry.servedBy());
+      }
       gen.writeNumberField("status", entry.status());
       gen.writeNumberField("duration_ms", entry.durationMs());
       if (entry.ttfbMs() < 0) {
@@ -73,7 +76,9 @@ public final class AccessLog {
    * @param run the agent run the request belongs to ({@code X-RoleMesh-Run}, else the body's {@code user}), or null
    * @param inputTokens prompt tokens from the backend's usage or timings, or -1 when unknown
    * @param outputTokens generated tokens likewise, or -1
-   * @param queueMs how long the request waited in its role's queue for a free slot, or -1 when it never queued
+   * @param servedBy the fallback role whose backend ({@code upstream}, {@code node}) the request went to last,
+   *     because {@code alias} could not take it; null when it stayed with {@code alias}
+   * @param queueMs how long the request waited in a role's queue for a free slot, or -1 when it never queued
    *     (a backend had room as it arrived)
    */
   public record Entry(
@@ -94,6 +99,7 @@ public final class AccessLog {
       String run,
       long inputTokens,
       long outputTokens,
+      String servedBy,
       double queueMs) {
 
     /** An inference request (one that named a role, or any POST to the OpenAI API), not a probe or a scrape. */
@@ -104,16 +110,16 @@ public final class AccessLog {
     /** A request that never queued. */
     public Entry(String requestId, String method, String path, String alias, String upstream, int status,
         double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error, String node,
-        String keyName, String run, long inputTokens, long outputTokens) {
+        String keyName, String run, long inputTokens, long outputTokens, String servedBy) {
       this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
-          node, keyName, run, inputTokens, outputTokens, -1);
+          node, keyName, run, inputTokens, outputTokens, servedBy, -1);
     }
 
     /** A request with no node, key, run or token counts behind it (the node agent's own log). */
     public Entry(String requestId, String method, String path, String alias, String upstream, int status,
         double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error) {
       this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
-          null, null, null, -1, -1);
+          null, null, null, -1, -1, null);
     }
   }
 }

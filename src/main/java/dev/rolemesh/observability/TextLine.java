@@ -51,6 +51,10 @@ final class TextLine {
       paint.out.append(' ');
       paint.add(CYAN, line.path("alias").asText());
     }
+    if (line.hasNonNull("served_by")) {
+      paint.out.append(" (fallback ");
+      paint.add(CYAN, line.path("served_by").asText()).append(')');
+    }
     if (!line.path("upstream").isNull() && !line.path("upstream").isMissingNode()) {
       paint.out.append(" -> ").append(line.path("upstream").asText());
     }

@@ -19,7 +19,8 @@ final class HopHeaders {
   private static final Set<String> REQUEST_OWN = Set.of(
       "host", "content-length", "expect", "authorization", "x-api-key", "x-rolemesh-node-key", "x-request-id");
 
-  private static final Set<String> RESPONSE_OWN = Set.of("content-length", "x-request-id");
+  /** An upstream that is itself a RoleMesh gateway says what served it there; this gateway says what served here. */
+  private static final Set<String> RESPONSE_OWN = Set.of("content-length", "x-request-id", "x-rolemesh-served-by");
 
   private HopHeaders() {}
 

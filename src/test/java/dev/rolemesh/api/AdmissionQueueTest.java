@@ -133,12 +133,31 @@ class AdmissionQueueTest {
     assertThat(refused.header("Retry-After")).isEqualTo("1");
     assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
     assertThat(refused.json().at("/error/message").asText()).contains("'chat'", "queue.max_waiting");
+    assertThat(refused.header("X-RoleMesh-Served-By")).isEqualTo("none");
     held.close();
     assertThat(waiting.readResponse().status()).isEqualTo(200);
     assertThat(received(sim)).containsExactly("hold", "waits");
     String metrics = gateway.get("/metrics", "Authorization", "Bearer " + CLIENT_KEY).body();
     assertThat(metrics).contains("rolemesh_queue_wait_seconds_count{role=\"chat\"} 2",
         "rolemesh_queue_waiting{role=\"chat\"} 0");
+  }
+
+  @Test
+  void whenTheQueueIsFullTheRolesFallbackTakesTheRequest() throws IOException {
+    Simulator busy = gateway.simulator(SimOptions.defaults());
+    Simulator spare = gateway.simulator(SimOptions.defaults());
+    ModelConfig chat = proxy("chat", busy, 1, new QueueSettings(0, Duration.ofMinutes(10)));
+    gateway.model(new ModelConfig("chat", "chat", Map.of(), chat.timeouts(), chat.target(), List.of("spare"),
+        chat.queue())).model(proxy("spare", spare, 0, PATIENT)).start();
+    hold("chat", busy, "hold");
+
+    RawHttp.Response served = send("chat", "overflow").readResponse();
+
+    assertThat(served.status()).isEqualTo(200);
+    assertThat(served.header("X-RoleMesh-Served-By")).startsWith("spare@");
+    assertThat(served.header("Retry-After")).isNull();
+    assertThat(received(spare)).containsExactly("overflow");
+    assertThat(received(busy)).containsExactly("hold");
   }
 
   @Test

@@ -73,7 +73,7 @@ class JsonLogTest {
   @Test
   void aRequestThatQueuedCarriesItsWait() {
     new AccessLog(log).write(new AccessLog.Entry("r2", "POST", "/v1/chat/completions", "coder",
-        "http://127.0.0.1:8080", 200, 40.5, -1, 10, false, 1, null, null, null, null, -1, -1, 31.25));
+        "http://127.0.0.1:8080", 200, 40.5, -1, 10, false, 1, null, null, null, null, -1, -1, null, 31.25));
 
     assertThat(Json.parse(lines().getFirst()).path("queue_ms").asDouble()).isEqualTo(31.25);
   }

@@ -49,9 +49,9 @@ class TextLogTest {
   void aRequestThatWaitedForASlotSaysHowLong() {
     JsonLog log = log(false, Level.INFO);
     new AccessLog(log).write(new AccessLog.Entry("8d6e", "POST", "/v1/chat/completions", "coder",
-        "http://127.0.0.1:8082", 200, 1500, -1, 300, false, 1, null, null, null, null, -1, -1, 1250.5));
+        "http://127.0.0.1:8082", 200, 1500, -1, 300, false, 1, null, null, null, null, -1, -1, null, 1250.5));
     new AccessLog(log).write(new AccessLog.Entry("9e7f", "POST", "/v1/chat/completions", "coder", null, 503, 30001,
-        -1, 200, false, 0, null, null, null, null, -1, -1, 30000));
+        -1, 200, false, 0, null, null, null, null, -1, -1, null, 30000));
 
     assertThat(lines(log)).satisfiesExactly(
         line -> assertThat(line).matches(TIME + " INFO  200 POST /v1/chat/completions coder -> http://127.0.0.1:8082"

@@ -89,6 +89,19 @@ public final class TestGateway implements AutoCloseable {
     return this;
   }
 
+  /** Gives the already added {@code alias} these {@code fallbacks}. */
+  public TestGateway fallbacks(String alias, String... fallbacks) {
+    ModelConfig model = models.get(alias);
+    models.put(alias, withFallbacks(model, fallbacks));
+    return this;
+  }
+
+  /** {@code model} with these {@code fallbacks} instead of its own. */
+  public static ModelConfig withFallbacks(ModelConfig model, String... fallbacks) {
+    return new ModelConfig(model.alias(), model.openaiModelName(), model.defaults(), model.timeouts(), model.target(),
+        List.of(fallbacks));
+  }
+
   public TestGateway auth(AuthConfig value) {
     auth = value;
     return this;
