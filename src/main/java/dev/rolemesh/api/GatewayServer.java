@@ -25,6 +25,7 @@ import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
@@ -43,10 +44,12 @@ public final class GatewayServer {
   private final List<GatewayVerticle> loops;
   private final LongSupplier limitsClock;
   private final BodyBudget bodyBudget;
+  /** Reloads refused (an invalid config) since start, for /metrics. */
+  private final AtomicLong failedReloads;
   private Drain drain;
 
   private GatewayServer(Vertx vertx, String first, String rest, int port, AtomicReference<GatewayState> state,
-      List<GatewayVerticle> loops, LongSupplier limitsClock, BodyBudget bodyBudget) {
+      List<GatewayVerticle> loops, LongSupplier limitsClock, BodyBudget bodyBudget, AtomicLong failedReloads) {
     this.vertx = vertx;
     this.deploymentId = first;
     this.restDeploymentId = rest;
@@ -55,6 +58,7 @@ public final class GatewayServer {
     this.loops = loops;
     this.limitsClock = limitsClock;
     this.bodyBudget = bodyBudget;
+    this.failedReloads = failedReloads;
   }
 
   /** A gateway whose node registry lives in memory only, with the default stale timeout. */
@@ -74,14 +78,16 @@ public final class GatewayServer {
     // Restoring the registry reads a file: on a worker, never on an event loop.
     return vertx.executeBlocking(() -> NodeRegistry.open(registry, log)).compose(nodes -> {
       AtomicReference<GatewayState> state = new AtomicReference<>();
-      Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1);
+      AtomicLong failedReloads = new AtomicLong();
+      Telemetry telemetry = Telemetry.create(log, config.gateway().metrics(), () -> state.get().version() - 1,
+          failedReloads::get);
       state.set(first(vertx, config, log, nodes, telemetry, limitsClock));
-      return deploy(vertx, config, state, telemetry, limitsClock);
+      return deploy(vertx, config, state, telemetry, limitsClock, failedReloads);
     });
   }
 
   private static Future<GatewayServer> deploy(Vertx vertx, GatewayConfig config,
-      AtomicReference<GatewayState> state, Telemetry telemetry, LongSupplier limitsClock) {
+      AtomicReference<GatewayState> state, Telemetry telemetry, LongSupplier limitsClock, AtomicLong failedReloads) {
     int count = Math.max(1, Runtime.getRuntime().availableProcessors());
     List<GatewayVerticle> loops = new CopyOnWriteArrayList<>();
     // One budget for the process's life, whatever config versions come: it counts bytes, not settings.
@@ -94,11 +100,13 @@ public final class GatewayServer {
         .compose(firstId -> {
           int port = loops.getFirst().actualPort();
           if (count == 1) {
-            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock, bodyBudget));
+            return Future.succeededFuture(new GatewayServer(vertx, firstId, null, port, state, loops, limitsClock, bodyBudget,
+                failedReloads));
           }
           return vertx.deployVerticle(() -> added(loops, new GatewayVerticle(state, bodyBudget, listen, telemetry)),
                   new DeploymentOptions().setInstances(count - 1))
-              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock, bodyBudget));
+              .map(restId -> new GatewayServer(vertx, firstId, restId, port, state, loops, limitsClock,
+                  bodyBudget, failedReloads));
         });
   }
 
@@ -166,6 +174,11 @@ public final class GatewayServer {
     state.set(current.draining() ? next.asDraining() : next);
     next.queues().slotFreed();
     return state.get();
+  }
+
+  /** Counts a reload refused for an invalid config (the config in force kept serving), for /metrics. */
+  public void reloadFailed() {
+    failedReloads.incrementAndGet();
   }
 
   /**

@@ -16,10 +16,13 @@ import java.util.function.LongSupplier;
  */
 record Telemetry(AccessLog accessLog, GatewayMetrics metrics, Recorder recorder) implements ExchangeListener {
 
-  /** @param reloads configs swapped in since start */
-  static Telemetry create(JsonLog log, boolean record, LongSupplier reloads) {
+  /**
+   * @param reloads configs swapped in since start
+   * @param failedReloads reloads refused since start
+   */
+  static Telemetry create(JsonLog log, boolean record, LongSupplier reloads, LongSupplier failedReloads) {
     return record
-        ? new Telemetry(new AccessLog(log), new GatewayMetrics(reloads), new Recorder())
+        ? new Telemetry(new AccessLog(log), new GatewayMetrics(reloads, failedReloads), new Recorder())
         : new Telemetry(new AccessLog(log), null, null);
   }
 

@@ -37,7 +37,7 @@ final class GatewayLifecycle {
   static void serveUntilStopped(GatewayServer server, Reloader.Source<GatewayConfig> source, List<Path> watched,
       JsonLog log) throws InterruptedException, IOException {
     GatewayLifecycle life = new GatewayLifecycle(server, log);
-    try (Reloader<GatewayConfig> reloader = new Reloader<>(source, life::apply, log);
+    try (Reloader<GatewayConfig> reloader = new Reloader<>(source, life::apply, server::reloadFailed, log);
         ConfigWatcher watcher = watched.isEmpty() ? null
             : ConfigWatcher.start(watched, () -> reloader.request("file change"), log)) {
       if (!Signals.on("HUP", () -> reloader.request("SIGHUP"))) {

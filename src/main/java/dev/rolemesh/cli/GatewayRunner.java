@@ -83,8 +83,10 @@ final class GatewayRunner {
             "discovered role '" + discovered.role() + "' (" + discovered.strategy().configName() + ")";
       };
       boolean isDefault = model.alias().equals(config.defaultModel());
-      log.info("role", model.alias() + " -> " + route + (isDefault ? " (default)" : ""),
-          "alias", model.alias(), "route", route, "default", isDefault);
+      String fallbacks = model.fallbacks().isEmpty() ? "" : ", falls back to " + String.join(", ", model.fallbacks());
+      log.info("role", model.alias() + " -> " + route + fallbacks + (isDefault ? " (default)" : ""),
+          "alias", model.alias(), "route", route, "default", isDefault,
+          "fallbacks", model.fallbacks().isEmpty() ? null : model.fallbacks());
     }
     boolean discovered = config.models().values().stream()
         .anyMatch(model -> model.target() instanceof ModelTarget.Discovered);

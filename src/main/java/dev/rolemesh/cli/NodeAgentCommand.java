@@ -99,7 +99,7 @@ final class NodeAgentCommand implements Callable<Integer> {
     CountDownLatch drained = new CountDownLatch(1);
     List<Path> watched = !watch ? List.of()
         : configOverride == null ? List.of(config) : List.of(config, configOverride);
-    try (Reloader<AgentConfig> reloader = new Reloader<>(source, agent::reload, log);
+    try (Reloader<AgentConfig> reloader = new Reloader<>(source, agent::reload, () -> { }, log);
         ConfigWatcher watcher = watched.isEmpty() ? null
             : ConfigWatcher.start(watched, () -> reloader.request("file change"), log)) {
       if (!Signals.on("HUP", () -> reloader.request("SIGHUP"))) {

@@ -18,7 +18,13 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Recorder implements ExchangeListener {
 
-  static final int RING = 4096;
+  /**
+   * Every exchange in the ring stays reachable until overwritten, so each young collection copies the whole ring:
+   * 4096 entries cost a busy gateway about 1.4 ms more per collection than none (Serial GC, the chat bench), 1024 a
+   * quarter of that. The figures need no more: at low traffic the ring spans the whole minute, at high traffic a
+   * second's worth of 1024 requests still gives a steady rate and percentiles.
+   */
+  static final int RING = 1024;
 
   /** One finished exchange and when it finished. */
   record Finished(long seq, long atMillis, AccessLog.Entry entry) {}

@@ -24,6 +24,7 @@ public final class Reloader<C> implements AutoCloseable {
 
   private final Source<C> source;
   private final BiConsumer<C, String> apply;
+  private final Runnable refused;
   private final JsonLog log;
   private final AtomicLong failures = new AtomicLong();
   private final ExecutorService thread = Executors.newSingleThreadExecutor(task -> {
@@ -32,21 +33,20 @@ public final class Reloader<C> implements AutoCloseable {
     return reload;
   });
 
-  /** @param apply puts a loaded config into force and logs what changed; gets the trigger too */
-  public Reloader(Source<C> source, BiConsumer<C, String> apply, JsonLog log) {
+  /**
+   * @param apply puts a loaded config into force and logs what changed; gets the trigger too
+   * @param refused told of each refused reload (a metric counts them)
+   */
+  public Reloader(Source<C> source, BiConsumer<C, String> apply, Runnable refused, JsonLog log) {
     this.source = source;
     this.apply = apply;
+    this.refused = refused;
     this.log = log;
   }
 
   /** Queues a reload; {@code trigger} says why in the log ({@code SIGHUP}, {@code file change}). */
   public void request(String trigger) {
     thread.execute(() -> reload(trigger));
-  }
-
-  /** How many reloads were refused since startup. */
-  public long failures() {
-    return failures.get();
   }
 
   private void reload(String trigger) {
@@ -57,6 +57,7 @@ public final class Reloader<C> implements AutoCloseable {
       long failed = failures.incrementAndGet();
       log.error("reload_failed", e.getMessage(), "trigger", trigger, "failed_reloads", failed,
           "action", "kept the config in force");
+      refused.run();
       return;
     }
     apply.accept(loaded, trigger);

@@ -2,6 +2,9 @@ package dev.rolemesh.metrics;
 
 import dev.rolemesh.observability.AccessLog;
 import dev.rolemesh.observability.ExchangeListener;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -9,13 +12,18 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
  * The gateway's Prometheus metrics. Traffic is counted as each exchange ends, on the event loop that served it (an
  * increment of a striped counter, nothing more); what describes the gateway rather than its traffic (which roles can
- * serve, fresh and stale nodes, in flight per node, config reloads) is set just before each scrape from
- * {@link Snapshot}. OpenTelemetry GenAI names where the semantic conventions have one, {@code rolemesh_*} otherwise.
+ * serve, fresh and stale nodes, in flight per node, config reloads applied and failed) is set just before each
+ * scrape from {@link Snapshot}. OpenTelemetry GenAI names where the semantic conventions have one, {@code rolemesh_*}
+ * otherwise.
+ *
+ * <p>Each role's series are looked up once and kept ({@link RoleSeries}): a label lookup in the client is a map
+ * lookup with a fresh key, and a request would otherwise make nine of them.
  */
 public final class GatewayMetrics implements ExchangeListener {
 
@@ -80,10 +88,25 @@ public final class GatewayMetrics implements ExchangeListener {
   private final Gauge nodeInFlight = Gauge.builder().name("rolemesh_node_requests_in_flight")
       .help("Requests this gateway has in flight to each registered node").labelNames("node").register(registry);
 
-  /** @param reloads how many configs were swapped in since start (the state's version less one) */
-  public GatewayMetrics(LongSupplier reloads) {
+  /** The series of one role that every request touches. */
+  private record RoleSeries(GaugeDataPoint inFlight, DistributionDataPoint duration, DistributionDataPoint ttft,
+      DistributionDataPoint inputUsage, DistributionDataPoint outputUsage,
+      Map<String, CounterDataPoint[]> tokensByKey) {}
+
+  private final Map<String, RoleSeries> roles = new ConcurrentHashMap<>();
+
+  /**
+   * @param applied how many configs were swapped in since start (the state's version less one)
+   * @param failed how many reloads were refused (an invalid config; the one in force kept serving)
+   */
+  public GatewayMetrics(LongSupplier applied, LongSupplier failed) {
     CounterWithCallback.builder().name("rolemesh_config_reloads")
-        .help("Configs swapped in since the gateway started").callback(cb -> cb.call(reloads.getAsLong()))
+        .help("Config reloads since the gateway started, by result: applied (a config swapped in) or failed (refused,"
+            + " the config in force kept serving)").labelNames("result")
+        .callback(cb -> {
+          cb.call(applied.getAsLong(), "applied");
+          cb.call(failed.getAsLong(), "failed");
+        })
         .register(registry);
   }
 
@@ -93,7 +116,7 @@ public final class GatewayMetrics implements ExchangeListener {
 
   @Override
   public void routed(String role) {
-    inFlight.labelValues(role).inc();
+    series(role).inFlight().inc();
   }
 
   @Override
@@ -117,26 +140,39 @@ public final class GatewayMetrics implements ExchangeListener {
     if (entry.attempts() == 0) {
       return;
     }
-    inFlight.labelValues(role).dec();
+    RoleSeries series = series(role);
+    series.inFlight().dec();
     if (entry.attempts() > 1) {
       failovers.labelValues(role).inc(entry.attempts() - 1);
     }
     if (entry.servedBy() != null) {
       fallbacks.labelValues(role, entry.servedBy()).inc();
     }
-    duration.labelValues(role).observe(entry.durationMs() / 1e3);
+    series.duration().observe(entry.durationMs() / 1e3);
     if (entry.stream() && status == 200 && entry.ttfbMs() >= 0) {
-      ttft.labelValues(role).observe(entry.ttfbMs() / 1e3);
+      series.ttft().observe(entry.ttfbMs() / 1e3);
+    }
+    if (entry.inputTokens() < 0 && entry.outputTokens() < 0) {
+      return;
     }
     String key = entry.keyName() == null ? "" : entry.keyName();
+    CounterDataPoint[] byDirection = series.tokensByKey().computeIfAbsent(key,
+        k -> new CounterDataPoint[] {tokens.labelValues(role, k, "input"), tokens.labelValues(role, k, "output")});
     if (entry.inputTokens() >= 0) {
-      tokens.labelValues(role, key, "input").inc(entry.inputTokens());
-      tokenUsage.labelValues(role, "input").observe(entry.inputTokens());
+      byDirection[0].inc(entry.inputTokens());
+      series.inputUsage().observe(entry.inputTokens());
     }
     if (entry.outputTokens() >= 0) {
-      tokens.labelValues(role, key, "output").inc(entry.outputTokens());
-      tokenUsage.labelValues(role, "output").observe(entry.outputTokens());
+      byDirection[1].inc(entry.outputTokens());
+      series.outputUsage().observe(entry.outputTokens());
     }
+  }
+
+  private RoleSeries series(String role) {
+    RoleSeries series = roles.get(role);
+    return series != null ? series : roles.computeIfAbsent(role, r -> new RoleSeries(inFlight.labelValues(r),
+        duration.labelValues(r), ttft.labelValues(r), tokenUsage.labelValues(r, "input"),
+        tokenUsage.labelValues(r, "output"), new ConcurrentHashMap<>()));
   }
 
   /** The exposition, in Prometheus text format, with the gateway's current picture set first. */

@@ -90,6 +90,8 @@ public final class UpstreamProxy {
     private long lastRead = started;
     /** While the client reads slower than the backend writes, the backend's silence is the gateway's doing. */
     private boolean paused;
+    /** Set the first time the client falls behind. */
+    private BackendReads backendReads;
     private long pausedAt;
     private boolean headCopied;
     private boolean requestWritten;
@@ -224,15 +226,10 @@ public final class UpstreamProxy {
         // A response of known length goes out with its first bytes: one packet instead of two.
         copyHead(upstreamResponse);
         response.write(chunk);
-        if (response.writeQueueFull()) {
-          upstreamResponse.pause();
-          paused = true;
-          pausedAt = System.nanoTime();
-          response.drainHandler(v -> {
-            paused = false;
-            lastRead = System.nanoTime();
-            upstreamResponse.resume();
-          });
+        // Chunks already read keep coming for a moment after the stop (and all of the rest once the backend has
+        // closed): they join the client's queue, which is what bounds them.
+        if (!paused && response.writeQueueFull()) {
+          stopReading();
         }
       });
       upstreamResponse.endHandler(v -> {
@@ -242,6 +239,22 @@ public final class UpstreamProxy {
           finish(null);
           copyHead(upstreamResponse);
           response.end();
+        }
+      });
+    }
+
+    private void stopReading() {
+      if (backendReads == null) {
+        backendReads = BackendReads.of(upstreamRequest.connection());
+      }
+      backendReads.stop();
+      paused = true;
+      pausedAt = System.nanoTime();
+      response.drainHandler(v -> {
+        if (paused && !isDone()) {
+          paused = false;
+          lastRead = System.nanoTime();
+          backendReads.restart();
         }
       });
     }
@@ -287,6 +300,11 @@ public final class UpstreamProxy {
 
     private void finish(Failure failure) {
       vertx.cancelTimer(readTimer);
+      if (paused) {
+        // The end can arrive with the reads stopped (it was read with the last chunks): the connection may be reused.
+        paused = false;
+        backendReads.restart();
+      }
       if (totalTimer >= 0) {
         vertx.cancelTimer(totalTimer);
       }

@@ -1,8 +1,9 @@
 package dev.rolemesh.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Reads the token counts out of a response as its chunks pass, without keeping any of it: the {@code usage} object
@@ -31,22 +32,33 @@ public final class UsageScanner {
   private State state = State.OUTSIDE;
 
   public void scan(Buffer chunk) {
-    // One copy into an array the JIT can walk without a bounds-checked call per byte; the two states most bytes
-    // are read in (between strings, inside generated text) skip ahead in tight loops.
-    byte[] bytes = chunk.getBytes();
-    int i = 0;
-    while (i < bytes.length) {
+    // Read where the bytes already are: a response chunk is a heap buffer, and this runs for every response while
+    // metrics are on, so a copy per chunk would be most of its cost.
+    ByteBuf buf = chunk instanceof BufferInternal internal ? internal.unwrap() : null;
+    if (buf != null && buf.hasArray()) {
+      int from = buf.arrayOffset() + buf.readerIndex();
+      scan(buf.array(), from, from + buf.readableBytes());
+    } else {
+      byte[] bytes = chunk.getBytes();
+      scan(bytes, 0, bytes.length);
+    }
+  }
+
+  /** The two states most bytes are read in (between strings, inside generated text) skip ahead in tight loops. */
+  private void scan(byte[] bytes, int from, int end) {
+    int i = from;
+    while (i < end) {
       if (state == State.OUTSIDE) {
-        while (i < bytes.length && bytes[i] != '"') {
+        while (i < end && bytes[i] != '"') {
           i++;
         }
-        if (i < bytes.length) {
+        if (i < end) {
           keyLength = 0;
           state = State.IN_STRING;
           i++;
         }
       } else if (state == State.IN_STRING) {
-        i = string(bytes, i);
+        i = string(bytes, i, end);
       } else {
         step(bytes[i++]);
       }
@@ -54,9 +66,9 @@ public final class UsageScanner {
   }
 
   /** Reads on inside a string; returns where it stopped (after its closing quote or an escape, or at the end). */
-  private int string(byte[] bytes, int from) {
+  private int string(byte[] bytes, int from, int end) {
     int i = from;
-    while (i < bytes.length) {
+    while (i < end) {
       byte b = bytes[i++];
       if (b == '"' || b == '\\') {
         step(b);
@@ -67,7 +79,7 @@ public final class UsageScanner {
       } else {
         // Too long for a key (generated text): only its end matters now.
         keyLength = KEY_MAX + 1;
-        while (i < bytes.length) {
+        while (i < end) {
           byte c = bytes[i++];
           if (c == '"' || c == '\\') {
             step(c);
@@ -135,14 +147,27 @@ public final class UsageScanner {
     return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
+  /** The key just read, as an index into {@link #KEYS}, or -1; by length first, as most strings are no key. */
   private int keyIndex() {
-    for (int k = 0; k < KEYS.length; k++) {
-      byte[] candidate = KEYS[k];
-      if (candidate.length == keyLength && Arrays.equals(candidate, 0, keyLength, key, 0, keyLength)) {
-        return k;
+    return switch (keyLength) {
+      case 7 -> is(5);
+      case 8 -> is(4);
+      case 11 -> is(6);
+      case 12 -> is(2);
+      case 13 -> key[0] == 'p' ? is(0) : is(3);
+      case 17 -> is(1);
+      default -> -1;
+    };
+  }
+
+  private int is(int k) {
+    byte[] candidate = KEYS[k];
+    for (int i = 0; i < keyLength; i++) {
+      if (key[i] != candidate[i]) {
+        return -1;
       }
     }
-    return -1;
+    return k;
   }
 
   /** Prompt tokens as the backend reported them, or -1 when it reported none. */

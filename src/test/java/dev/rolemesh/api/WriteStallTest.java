@@ -18,7 +18,10 @@ class WriteStallTest {
 
   @Test
   void aResponseThatCannotBeWrittenForWriteStallIsCutAndTheBackendReleased() throws Exception {
-    int tokens = 50_000; // about 12 MB of chunks: far more than the socket buffers hold
+    // About 250 MB of chunks, which no socket buffers hold. 12 MB could: the kernel lets the gateway's receive buffer
+    // from the backend grow to net.ipv4.tcp_rmem's maximum (32 MiB here), the backend then finished its answer before
+    // the stall was noticed, and "the backend is released" was never true (a 90 s wait that failed now and then).
+    int tokens = 1_000_000;
     try (TestGateway gateway = new TestGateway()) {
       Simulator sim = gateway.simulator(SimOptions.defaults().withCtxSize(2 * tokens));
       // read_s far beyond the stall limit: only write_stall_s can end this exchange.

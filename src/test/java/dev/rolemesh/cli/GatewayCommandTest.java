@@ -71,6 +71,22 @@ class GatewayCommandTest {
   }
 
   @Test
+  void aFallbackChainThatLoopsExitsWithCode2NamingTheEntry() throws Exception {
+    Files.writeString(dir.resolve("loop.yaml"), """
+        models:
+          coder: {type: discovered, fallbacks: [writer]}
+          writer: {type: proxy, proxy_url: "http://127.0.0.1:9", fallbacks: [coder]}
+        """);
+
+    try (JavaProcess gateway = JavaProcess.start(dir, "gateway", "--config", "loop.yaml")) {
+      assertThat(gateway.awaitExit()).isEqualTo(2);
+      assertThat(gateway.output()).singleElement().asString()
+          .isEqualTo("rolemesh: loop.yaml: models.writer.fallbacks[0]: \"coder\" leads back to itself:"
+              + " coder -> writer -> coder (a fallback chain must not loop)");
+    }
+  }
+
+  @Test
   void anImpossiblePortExitsWithCode2LikeTheSameMistakeInTheConfig() throws Exception {
     Files.writeString(dir.resolve("ok.yaml"), OK);
 
@@ -138,7 +154,7 @@ class GatewayCommandTest {
         """);
     Files.writeString(dir.resolve("local.yaml"), """
         models:
-          writer: {type: proxy, proxy_url: "http://127.0.0.1:10"}
+          writer: {type: proxy, proxy_url: "http://127.0.0.1:10", fallbacks: [planner]}
         """);
 
     try (JavaProcess gateway = JavaProcess.start(dir, "gateway", "--config", "base.yaml",
@@ -146,7 +162,9 @@ class GatewayCommandTest {
       JsonNode listening = JSON.readTree(gateway.awaitLine(line -> line.contains("\"event\":\"listening\"")));
       String url = listening.path("url").asText();
       assertThat(url).startsWith("http://127.0.0.1:");
-      gateway.awaitLine(line -> line.contains("\"alias\":\"writer\""));
+      JsonNode writer = JSON.readTree(gateway.awaitLine(line -> line.contains("\"alias\":\"writer\"")));
+      assertThat(writer.path("msg").asText()).endsWith(", falls back to planner");
+      assertThat(writer.path("fallbacks").toString()).isEqualTo("[\"planner\"]");
 
       try (HttpCalls http = HttpCalls.preferringHttp2(() -> url)) {
         assertThat(http.get("/health").statusCode()).isEqualTo(200);

@@ -11,6 +11,7 @@ import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JavaProcess;
 import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -105,6 +106,9 @@ class GatewayLifecycleTest {
     JsonNode refused = Json.parse(gateway.awaitLine(event("reload_failed")));
     assertThat(refused.path("msg").asText()).isEqualTo(startupErrorFor("gateway.yaml"));
     assertThat(refused.path("failed_reloads").asInt()).isEqualTo(1);
+    ScrapedMetrics metrics = ScrapedMetrics.parse(get("/metrics"));
+    assertThat(metrics.value("rolemesh_config_reloads_total", "result", "failed")).isEqualTo(1);
+    assertThat(metrics.value("rolemesh_config_reloads_total", "result", "applied")).isZero();
     assertThat(post("planner", SHORT_TOKENS, false).statusCode()).isEqualTo(200);
     assertThat(open.finish()).endsWith("data: [DONE]");
     assertThat(gateway.output()).noneMatch(event("reloaded"));
@@ -228,6 +232,12 @@ class GatewayLifecycleTest {
   private HttpResponse<String> post(String model, int tokens, boolean stream) throws Exception {
     try (HttpCalls http = HttpCalls.http1(() -> url)) {
       return http.post("/v1/chat/completions", body(model, tokens, stream), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  private String get(String path) {
+    try (HttpCalls http = HttpCalls.http1(() -> url)) {
+      return http.get(path).body();
     }
   }
 

@@ -84,7 +84,8 @@ class GatewayMetricsTest {
     assertThat(after.value("rolemesh_role_available", "role", "writer")).isEqualTo(1);
     assertThat(after.value("rolemesh_role_available", "role", "gone")).isZero();
     assertThat(after.value("rolemesh_nodes", "state", "fresh")).isZero();
-    assertThat(after.has("rolemesh_config_reloads_total")).isTrue();
+    assertThat(after.has("rolemesh_config_reloads_total", "result", "applied")).isTrue();
+    assertThat(after.has("rolemesh_config_reloads_total", "result", "failed")).isTrue();
   }
 
   @Test
@@ -117,7 +118,8 @@ class GatewayMetricsTest {
     gateway.server().reload(gateway.server().state().config());
 
     ScrapedMetrics after = scrape();
-    assertThat(delta(before, after, "rolemesh_config_reloads_total")).isEqualTo(1);
+    assertThat(delta(before, after, "rolemesh_config_reloads_total", "result", "applied")).isEqualTo(1);
+    assertThat(delta(before, after, "rolemesh_config_reloads_total", "result", "failed")).isZero();
     assertThat(after.value("rolemesh_requests_total", "role", "writer", "node", backend.baseUrl(), "status", "200"))
         .isEqualTo(served);
   }

@@ -61,6 +61,16 @@ class TextLogTest {
   }
 
   @Test
+  void aRequestAFallbackServedNamesTheFallbackBesideTheRoleAskedFor() {
+    JsonLog log = log(false, Level.INFO);
+    new AccessLog(log).write(new AccessLog.Entry("8d6e", "POST", "/v1/chat/completions", "coder",
+        "http://127.0.0.1:8012", 200, 5, -1, 300, false, 1, null, null, null, null, -1, -1, "writer"));
+
+    assertThat(lines(log)).singleElement().asString().matches(TIME + " INFO  200 POST /v1/chat/completions coder"
+        + " \\(fallback writer\\) -> http://127.0.0.1:8012 5.0 ms 300 B 8d6e");
+  }
+
+  @Test
   void anEventShowsItsMessageAndOnlyTheFieldsTheMessageDoesNotSay() {
     JsonLog log = log(false, Level.INFO);
     log.info("listening", "RoleMesh gateway listening on http://127.0.0.1:8000", "url", "http://127.0.0.1:8000",

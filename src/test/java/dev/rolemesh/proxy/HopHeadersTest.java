@@ -20,12 +20,17 @@ class HopHeadersTest {
         .add("Transfer-Encoding", "chunked")
         .add("Host", "gateway:8000")
         .add("Content-Length", "12")
+        .add("x-ROLEMESH-node-key", "node-secret")
+        .add("TE", "trailers")
+        .add("Proxy-AUTHORIZATION", "Basic x")
+        .add("X-Header-Name-Longer-Than-Any-Hop-Header", "kept")
         .add("X-Custom", "kept");
 
     MultiMap upstream = MultiMap.caseInsensitiveMultiMap().add("Host", "backend:8080");
     HopHeaders.copyForUpstream(client, upstream);
 
-    assertThat(upstream.names()).containsExactlyInAnyOrder("Host", "Content-Type", "Accept", "X-Custom");
+    assertThat(upstream.names()).containsExactlyInAnyOrder("Host", "Content-Type", "Accept", "X-Custom",
+        "X-Header-Name-Longer-Than-Any-Hop-Header");
   }
 
   @Test

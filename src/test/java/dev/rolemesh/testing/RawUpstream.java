@@ -32,14 +32,16 @@ public final class RawUpstream implements AutoCloseable {
   public static final class Exchange {
     private final String requestLine;
     private final List<String[]> headers;
+    private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    private Exchange(String requestLine, List<String[]> headers, InputStream in, OutputStream out) {
+    private Exchange(String requestLine, List<String[]> headers, Socket socket, InputStream in) throws IOException {
       this.requestLine = requestLine;
       this.headers = headers;
+      this.socket = socket;
       this.in = in;
-      this.out = out;
+      this.out = socket.getOutputStream();
     }
 
     public String requestLine() {
@@ -54,6 +56,23 @@ public final class RawUpstream implements AutoCloseable {
     public byte[] readBody() throws IOException {
       String length = header("Content-Length");
       return length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+    }
+
+    /** SO_SNDBUF for the rest of the exchange: how much the backend can write that the gateway has not read. */
+    public void sendBuffer(int bytes) throws IOException {
+      socket.setSendBufferSize(bytes);
+    }
+
+    /** Sends a FIN after what was written, as a backend that closes its connection after a response does. */
+    public void endOutput() throws IOException {
+      socket.shutdownOutput();
+    }
+
+    /** Waits until the gateway closes the connection too (it may first have to relay what it has not read yet). */
+    public void awaitGatewayClose() throws IOException {
+      while (in.read() >= 0) {
+        // Nothing more is expected from the gateway.
+      }
     }
 
     /** Writes raw bytes (a head, a body, anything) as ISO-8859-1. */
@@ -130,7 +149,7 @@ public final class RawUpstream implements AutoCloseable {
         headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1).strip()});
       }
       requestLines.add(requestLine);
-      script.run(new Exchange(requestLine, headers, in, socket.getOutputStream()));
+      script.run(new Exchange(requestLine, headers, socket, in));
     } catch (IOException peerGone) {
       // The gateway hung up: the exchange is over either way.
     } finally {
