@@ -54,8 +54,7 @@ public record Node(
     for (int i = 0; i < models.size(); i++) {
       ServedModel model = models.get(i);
       Integer reported = slots.get(model.modelId());
-      JsonNode parallel = model.meta() == null ? null : model.meta().get("parallel");
-      if (reported != null && (parallel == null || !parallel.canConvertToInt() || parallel.asInt() != reported)) {
+      if (reported != null && model.slots() != reported) {
         ObjectNode changed =
             model.meta() instanceof ObjectNode object ? object.deepCopy() : NodeJson.JSON.createObjectNode();
         changed.put("parallel", reported);
@@ -84,8 +83,7 @@ public record Node(
   public int slotsFor(String role) {
     for (ServedModel model : servedModels) {
       if (model.roles().contains(role)) {
-        JsonNode parallel = model.meta() == null ? null : model.meta().get("parallel");
-        return parallel != null && parallel.canConvertToInt() && parallel.asInt() > 0 ? parallel.asInt() : 0;
+        return model.slots();
       }
     }
     return 0;

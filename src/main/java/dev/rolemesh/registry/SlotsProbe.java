@@ -31,7 +31,7 @@ public final class SlotsProbe {
 
   /** Whether any model of the node leaves its capacity unsaid: only then is {@code /slots} worth asking. */
   public static boolean needed(Node node) {
-    return node.servedModels().stream().anyMatch(model -> node.slotsFor(model.roles().getFirst()) == 0);
+    return node.servedModels().stream().anyMatch(model -> model.slots() == 0);
   }
 
   /**
