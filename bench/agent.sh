@@ -2,8 +2,10 @@
 # The multi-turn agent scenario of issue 15: 3 simulated llama-server nodes (-np 4, each slot keeping its last prompt,
 # --prompt-ms-per-token for every prompt token not in the slot), one gateway with a discovered alias per strategy,
 # and a session-sticky oracle that sends each session straight to one node. For each: prompt reuse
-# (cached_tokens / prompt_tokens) and time to first token. Prints a Markdown table; JSON lines go to
-# target/bench/agent.jsonl.
+# (cached_tokens / prompt_tokens), time to first token and, through the gateway, the p99 of the time requests waited in
+# the role's admission queue (the access log's queue_ms; a request that never queued waited 0; the queue engages only
+# when every node's 4 slots are busy, so raise --concurrency above 12 to see it). Prints a Markdown table; JSON lines
+# go to target/bench/agent.jsonl.
 #   bench/agent.sh [--sessions 10] [--turns 6] [--concurrency 5] [--prompt-ms-per-token 0.1] [--rounds 1]
 set -euo pipefail
 
@@ -24,11 +26,13 @@ done
 
 WORK=$REPO/target/bench
 OUT=$WORK/agent.jsonl
+QUEUE=$WORK/agent-queue.txt
 SIM_PORT0=18200
 GW_PORT=18210
 NODE_KEY=bench-node-key
 mkdir -p "$WORK"
 : > "$OUT"
+: > "$QUEUE"
 [ -f "$REPO/target/rolemesh.jar" ] || (cd "$REPO" && ./mvnw -B -ntp -q package -DskipTests)
 
 PIDS=()
@@ -73,6 +77,13 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     "$REPO/bin/rolemesh" bench agent --target "$target" --round "$round" --out "$OUT" --url "$urls" \
       --model "agent-$target" --sessions "$SESSIONS" --turns "$TURNS" --concurrency "$CONCURRENCY" > /dev/null
+    if [ "$target" != oracle ]; then
+      sleep 0.5 # the gateway's log thread writes the last access lines within a few ms
+      grep '"event":"request"' "$WORK/agent-gateway.log" | grep "\"alias\":\"agent-$target\"" \
+        | sed -n 's/.*"queue_ms":\([0-9.]*\).*/\1/p;t;s/.*/0/p' | sort -g \
+        | awk -v t="$target" '{v[NR] = $1} END { r = int(0.99 * NR + 0.9999); if (r < 1) r = 1; print t, v[r] + 0 }' \
+        >> "$QUEUE"
+    fi
     cleanup
     PIDS=()
   done
@@ -80,15 +91,17 @@ done
 
 oracle_uncached=$(grep '"target":"oracle"' "$OUT" | sed 's/.*"uncached_tokens":\([0-9]*\).*/\1/' | awk '{s+=$1} END {print s}')
 oracle_reuse=$(grep '"target":"oracle"' "$OUT" | sed 's/.*"reuse":\([0-9.]*\).*/\1/' | awk '{s+=$1; n++} END {print s/n}')
-echo "| strategy | prompt reuse | of oracle's reuse | prompt compute vs oracle | TTFT p50 ms | TTFT p99 ms | failed |"
-echo "|---|---|---|---|---|---|---|"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| strategy | prompt reuse | of oracle's reuse | prompt compute vs oracle | TTFT p50 ms | TTFT p99 ms | queue wait p99 ms | failed |"
+echo "|---|---|---|---|---|---|---|---|"
 for target in oracle "${STRATEGIES[@]}"; do
-  grep "\"target\":\"$target\"" "$OUT" | awk -v t="$target" -v ou="$oracle_uncached" -v orr="$oracle_reuse" '
+  qp99=$(awk -v t="$target" '$1 == t {s += $2; n++} END { if (n) printf "%.0f", s / n; else print "–" }' "$QUEUE")
+  grep "\"target\":\"$target\"" "$OUT" | awk -v t="$target" -v ou="$oracle_uncached" -v orr="$oracle_reuse" -v q="$qp99" '
     { match($0, /"reuse":[0-9.]+/); r += substr($0, RSTART + 8, RLENGTH - 8)
       match($0, /"uncached_tokens":[0-9]+/); u += substr($0, RSTART + 18, RLENGTH - 18)
       match($0, /"ttft_p50_ms":[0-9.]+/); p50 += substr($0, RSTART + 14, RLENGTH - 14)
       match($0, /"ttft_p99_ms":[0-9.]+/); p99 += substr($0, RSTART + 14, RLENGTH - 14)
       match($0, /"failed":[0-9]+/); f += substr($0, RSTART + 9, RLENGTH - 9); n++ }
-    END { printf "| %s | %.0f%% | %.0f%% | %.2f× | %.0f | %.0f | %d |\n", (t == "oracle" ? "sticky oracle" : t),
-      100 * r / n, 100 * (r / n) / orr, u / ou, p50 / n, p99 / n, f }'
+    END { printf "| %s | %.0f%% | %.0f%% | %.2f× | %.0f | %.0f | %s | %d |\n", (t == "oracle" ? "sticky oracle" : t),
+      100 * r / n, 100 * (r / n) / orr, u / ou, p50 / n, p99 / n, q, f }'
 done

@@ -1,5 +1,6 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.admission.Queues;
 import dev.rolemesh.auth.Authenticator;
 import dev.rolemesh.auth.ClientCertificateCheck;
 import dev.rolemesh.auth.KeyAuthenticator;
@@ -117,18 +118,21 @@ public final class GatewayServer {
   private static GatewayState first(Vertx vertx, GatewayConfig config, JsonLog log, NodeStore nodes,
       Telemetry telemetry, LongSupplier limitsClock) {
     String via = "1.1 rolemesh-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    Queues queues = new Queues();
+    queues.configure(config.models().values());
     return state(1, config, probe(vertx, config.gateway()), nodes, telemetry, log,
-        System.currentTimeMillis() / 1000, via, limitsClock, null);
+        System.currentTimeMillis() / 1000, via, limitsClock, null, null, queues);
   }
 
   private static GatewayState state(long version, GatewayConfig config, UpstreamProbe probe, NodeStore nodes,
       ExchangeListener exchanges, JsonLog log, long startedEpochSeconds, String via, LongSupplier limitsClock,
-      Authenticator previousClients) {
+      Authenticator previousClients, BackendChooser previousChooser, Queues queues) {
     RoleTable roles = new RoleTable(config);
-    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls());
+    BackendChooser chooser = new BackendChooser(nodes, config.auth().nodeUpstreamKey(), config.gateway().nodeTls(),
+        previousChooser);
     return new GatewayState(version, false, config, roles, chooser, new RoleAvailability(chooser, probe),
         KeyAuthenticator.clients(config.auth(), limitsClock, previousClients), nodeAuthenticator(config),
-        KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via);
+        KeyAuthenticator.operators(config.auth()), nodes, exchanges, log, startedEpochSeconds, via, queues);
   }
 
   /** Node keys, behind a client certificate when {@code gateway.tls.require_client_cert_for} names the nodes. */
@@ -162,8 +166,13 @@ public final class GatewayServer {
       probe = probe(vertx, now);
     }
     GatewayState next = state(current.version() + 1, config, probe, current.nodeStore(), current.exchanges(),
-        current.log(), current.startedEpochSeconds(), current.via(), limitsClock, current.clients());
+        current.log(), current.startedEpochSeconds(), current.via(), limitsClock, current.clients(),
+        current.chooser(), current.queues());
+    // Before the swap, so a request under the new config finds its role's queue; new limits apply to those waiting
+    // too (a raised max_concurrent lets some go now).
+    next.queues().configure(config.models().values());
     state.set(current.draining() ? next.asDraining() : next);
+    next.queues().slotFreed();
     return state.get();
   }
 

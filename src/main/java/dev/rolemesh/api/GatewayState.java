@@ -1,5 +1,6 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.admission.Queues;
 import dev.rolemesh.auth.Authenticator;
 import dev.rolemesh.availability.RoleAvailability;
 import dev.rolemesh.config.GatewayConfig;
@@ -23,6 +24,7 @@ import java.time.Duration;
  * @param operators who may list the nodes
  * @param exchanges told about every finished request (the access log, later metrics)
  * @param startedEpochSeconds the {@code created} stamp of listed models, stable for the process's life
+ * @param queues every role's admission queue, kept across versions so that a reload keeps every waiter's place
  * @param via this gateway's entry in the {@code Via} header, unique per process so that a request coming back to
  *     the same gateway is recognised as a loop while a chain of different gateways still works
  */
@@ -40,12 +42,13 @@ public record GatewayState(
     ExchangeListener exchanges,
     JsonLog log,
     long startedEpochSeconds,
-    String via) {
+    String via,
+    Queues queues) {
 
   /** This state, with the gateway stopping. */
   public GatewayState asDraining() {
     return new GatewayState(version, true, config, roles, chooser, availability, clients, nodes, operators, nodeStore,
-        exchanges, log, startedEpochSeconds, via);
+        exchanges, log, startedEpochSeconds, via, queues);
   }
 
   /** The longest {@code connect_s} of any model, which bounds every TCP connect attempt to a backend. */

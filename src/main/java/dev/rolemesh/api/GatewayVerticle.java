@@ -9,7 +9,9 @@ import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.Node;
 import dev.rolemesh.registry.NodeRoutes;
+import dev.rolemesh.registry.SlotsProbe;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -189,7 +191,8 @@ final class GatewayVerticle extends VerticleBase {
     inference(router, "/v1/audio/transcriptions", null, clients);
     new ObservabilityRoutes(telemetry).mount(router);
     new NodeRoutes(initial.nodeStore(),
-        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log()).mount(router,
+        ctx -> RequestContext.of(ctx).state.config().auth().nodeNetworks(), initial.log(), nodeEvents(initial))
+        .mount(router,
         new KeyCheck(ctx -> RequestContext.of(ctx).state.nodes()),
         new KeyCheck(ctx -> RequestContext.of(ctx).state.operators()));
 
@@ -206,9 +209,32 @@ final class GatewayVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * A node that registers without its capacity is asked for it at {@code /slots}; any registration or heartbeat may
+   * bring free slots (a new or revived node) to requests waiting in a queue.
+   */
+  private NodeRoutes.Listener nodeEvents(GatewayState initial) {
+    SlotsProbe slots = new SlotsProbe(initial.nodeStore().probedSlots(), initial.log());
+    return new NodeRoutes.Listener() {
+      @Override
+      public void registered(RoutingContext ctx, Node node) {
+        GatewayState now = RequestContext.of(ctx).state;
+        now.queues().slotFreed();
+        if (SlotsProbe.needed(node)) {
+          slots.probe(client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
+        }
+      }
+
+      @Override
+      public void seen(RoutingContext ctx, Node node) {
+        RequestContext.of(ctx).state.queues().slotFreed();
+      }
+    };
+  }
+
   /** The endpoint reads the body itself, within the body budget (a BodyHandler would copy it and count nothing). */
   private void inference(Router router, String path, String requiredField, KeyCheck clients) {
-    router.post(path).handler(clients).handler(new InferenceEndpoint(this::proxyFor, requiredField));
+    router.post(path).handler(clients).handler(new InferenceEndpoint(this::proxyFor, state::get, requiredField));
   }
 
   /** A GET endpoint answers HEAD too: the same head, no body (Vert.x leaves the body out of a HEAD response). */

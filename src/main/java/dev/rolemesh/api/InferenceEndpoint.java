@@ -1,6 +1,8 @@
 package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
+import dev.rolemesh.admission.AdmissionPolicy;
+import dev.rolemesh.admission.RoleQueue;
 import dev.rolemesh.auth.Admission;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.auth.Principal;
@@ -32,6 +34,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Every llama-server API a client addresses by model ({@code POST /v1/chat/completions}, {@code /v1/completions},
@@ -39,12 +42,15 @@ import java.util.function.Predicate;
  * {@code /v1/audio/transcriptions}, ...): validate just enough of the body, resolve the role, choose a backend,
  * forward; the answer, streamed or not, is relayed unchanged. When a backend fails before it could start on the request
  * and the role has another, the next one is tried, so a dead node costs no client an error; when the role has none
- * left (or none at all), its fallbacks are tried in turn. Every response once a role is chosen says which backend
- * served it, {@code X-RoleMesh-Served-By}.
+ * left (or none at all), its fallbacks are tried in turn. When every backend of a role is full, the request waits in
+ * the role's admission queue ({@link QueuedRequest}); when that queue is full too, the fallbacks are tried. Every
+ * response once a role is chosen says which backend served it, {@code X-RoleMesh-Served-By}.
  */
 final class InferenceEndpoint implements Handler<RoutingContext> {
 
   private final Function<GatewayState, UpstreamProxy> proxies;
+  /** The state in force now, which a queued request is admitted under (limits may have changed since it came). */
+  private final Supplier<GatewayState> current;
   private final String requiredField;
   private final boolean form;
 
@@ -53,8 +59,10 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
    *     {@code input}, ...), or null for an endpoint that takes a {@code multipart/form-data} upload
    * @param proxies the event loop's proxy for a request under a given state
    */
-  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, String requiredField) {
+  InferenceEndpoint(Function<GatewayState, UpstreamProxy> proxies, Supplier<GatewayState> current,
+      String requiredField) {
     this.proxies = proxies;
+    this.current = current;
     this.requiredField = requiredField;
     this.form = requiredField == null;
   }
@@ -116,12 +124,20 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   private void serve(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
     BackendChooser chooser = request.state.chooser();
     List<Upstream> candidates = chooser.candidates(role, peek.conversation(), request.run);
-    if (candidates.isEmpty()) {
+    RoleQueue queue = request.state.queues().of(role.alias());
+    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
+    if (!candidates.isEmpty() && queue.idle() && chooser.tryDispatch(role, candidates.getFirst())) {
+      attempt(ctx, request, role, peek, walk, candidates, 0);
+      return;
+    }
+    if (candidates.isEmpty() && !chooser.atCapacity(role)) {
       cannotServe(ctx, request, role, peek, walk,
           ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + chooser.whyNone(role)));
       return;
     }
-    attempt(ctx, request, role, peek, walk, candidates, 0);
+    new QueuedRequest(ctx, request, role, queue, current,
+        (admittedRole, admitted) -> attempt(ctx, request, admittedRole, peek, walk, admitted, 0),
+        full -> cannotServe(ctx, request, role, peek, walk, full)).arrive(peek.conversation());
   }
 
   /**
@@ -138,12 +154,17 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       return;
     }
     ctx.response().headers().set(ServedBy.HEADER, ServedBy.NONE);
-    chain.error().send(ctx);
+    ApiError error = chain.error();
+    if (AdmissionPolicy.refusedByQueue(error.code())) {
+      ctx.response().headers().set("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
+    }
+    error.send(ctx);
     if (request.attempts > 0) {
       request.release();
     }
   }
 
+  /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
   private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk,
       List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
@@ -158,7 +179,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     request.error = null;
     ctx.response().headers().set(ServedBy.HEADER, role.servedBy().of(upstream));
     Buffer forwarded = peek.forUpstream().apply(upstream.model(), role.bodyDefaults());
-    request.state.chooser().dispatched(upstream);
     Future<UpstreamProxy.Outcome> exchange =
         proxies.apply(request.state).forward(ctx.request(), ctx.normalizedPath(), upstream, forwarded, request.id,
             request.started);
@@ -173,7 +193,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
             failure.kind().name().toLowerCase(Locale.ROOT));
       }
       boolean brokeBeforeAnswering = failure != null && !outcome.responded() && Retries.backendBroke(failure);
-      request.state.chooser().finished(upstream, brokeBeforeAnswering);
+      BackendChooser chooser = request.state.chooser();
+      chooser.finished(role, upstream, brokeBeforeAnswering);
+      request.state.queues().slotFreed();
       UpstreamProbe probe = request.state.availability().probe();
       // Only fixed upstreams are probed, so only they are worth remembering; a 5xx (llama-server's 503 while it
       // loads) is no sign of health.
@@ -184,8 +206,9 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       if (Retries.mayMoveOn(outcome)) {
         request.error = failure.detail();
-        if (index + 1 < candidates.size()) {
-          attempt(ctx, request, role, peek, walk, candidates, index + 1);
+        int next = nextWithRoom(chooser, role, candidates, index + 1);
+        if (next >= 0) {
+          attempt(ctx, request, role, peek, walk, candidates, next);
         } else {
           cannotServe(ctx, request, role, peek, walk, errorFor(role, upstream, failure));
         }
@@ -200,6 +223,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       }
       request.release();
     }));
+  }
+
+  /** The first failover candidate from {@code from} on that takes the request (holding its slot), or -1. */
+  private static int nextWithRoom(BackendChooser chooser, Role role, List<Upstream> candidates, int from) {
+    for (int i = from; i < candidates.size(); i++) {
+      if (chooser.tryDispatch(role, candidates.get(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Whether the caller's key may use an alias, for the fallbacks; null when it may use any. */

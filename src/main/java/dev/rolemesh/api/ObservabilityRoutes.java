@@ -1,5 +1,6 @@
 package dev.rolemesh.api;
 
+import dev.rolemesh.admission.Queues;
 import dev.rolemesh.auth.KeyAuthenticator;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.availability.Availability;
@@ -58,8 +59,10 @@ final class ObservabilityRoutes {
         fresh += state.nodeStore().fresh(node) ? 1 : 0;
         inFlight.put(node.nodeId(), state.nodeStore().traffic().inFlight(node.nodeId()));
       }
+      Map<String, Integer> waiting = new LinkedHashMap<>();
+      roles.keySet().forEach(role -> waiting.put(role.alias(), state.queues().of(role.alias()).waiting()));
       byte[] text = telemetry.metrics().scrape(
-          new GatewayMetrics.Snapshot(available, fresh, nodes.size() - fresh, inFlight));
+          new GatewayMetrics.Snapshot(available, fresh, nodes.size() - fresh, inFlight, waiting));
       ctx.response().putHeader("Content-Type", Exposition.CONTENT_TYPE).end(Buffer.buffer(text));
     }));
   }
@@ -72,18 +75,19 @@ final class ObservabilityRoutes {
     GatewayState state = RequestContext.of(ctx).state;
     roles(state).onSuccess(RequestContext.of(ctx).guard(roles -> {
       List<StatusReport.RoleView> views = new ArrayList<>();
-      roles.forEach((role, availability) -> views.add(view(role, availability)));
+      roles.forEach((role, availability) -> views.add(view(role, availability, state.queues())));
       Responses.json(ctx, 200, StatusReport.build(state.version(), state.roles().defaultRole().alias(), views,
           state.nodeStore(), telemetry.recorder()));
     }));
   }
 
-  private static StatusReport.RoleView view(Role role, Availability availability) {
+  private static StatusReport.RoleView view(Role role, Availability availability, Queues queues) {
+    int waiting = queues.of(role.alias()) == null ? 0 : queues.of(role.alias()).waiting();
     return switch (role.config().target()) {
       case ModelTarget.Proxy proxy -> new StatusReport.RoleView(role.alias(), "proxy", "fixed",
-          availability.available(), availability.reason());
+          availability.available(), availability.reason(), waiting);
       case ModelTarget.Discovered discovered -> new StatusReport.RoleView(role.alias(), "discovered",
-          discovered.strategy().configName(), availability.available(), availability.reason());
+          discovered.strategy().configName(), availability.available(), availability.reason(), waiting);
     };
   }
 

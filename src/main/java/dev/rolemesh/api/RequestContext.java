@@ -42,6 +42,8 @@ public final class RequestContext {
   String run;
   long inputTokens = -1;
   long outputTokens = -1;
+  /** Time spent in the role's queue, -1 when the request never queued. */
+  long queueNanos = -1;
   /** The status to log when the client never got one (it left first: 499). */
   int unsentStatus;
   /** The caller's key policy once it admitted the request: told when the request ends. */
@@ -167,7 +169,7 @@ public final class RequestContext {
     return new AccessLog.Entry(id, ctx.request().method().name(), ctx.request().path(), alias, upstream, status,
         round(durationMs), ttfbNanos < 0 ? -1 : round(ttfbNanos / 1e6), bytes, stream, attempts,
         cutBy != null ? cutBy : error, node, principal == null ? null : principal.keyName(), run, inputTokens,
-        outputTokens, servedBy);
+        outputTokens, servedBy, queueNanos < 0 ? -1 : round(queueNanos / 1e6));
   }
 
   private static double round(double ms) {

@@ -30,12 +30,13 @@ import picocli.CommandLine.Parameters;
     description = "Benchmark tools used by bench/run.sh: SSE stream load, cancellation probe, cold start, report.",
     subcommands = {
         BenchCommand.Streams.class, BenchCommand.Cancel.class, BenchCommand.Coldstart.class,
-        BenchCommand.Agent.class, BenchCommand.ReportCommand.class})
+        BenchCommand.Agent.class, BenchCommand.Overload.class, BenchCommand.ReportCommand.class})
 public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    System.err.println("bench: name a subcommand (streams, cancel, coldstart, agent, report); see bench/run.sh");
+    System.err.println("bench: name a subcommand (streams, cancel, coldstart, agent, overload, report); see"
+        + " bench/run.sh");
     return 2;
   }
 
@@ -201,6 +202,42 @@ public final class BenchCommand implements Callable<Integer> {
       ObjectNode result = new AgentLoad(new AgentLoad.Settings(urls, model, sessions, turns, concurrency,
           systemChars, turnChars, maxTokens, timeoutS * 1000)).run();
       return tags.emit("agent", result, result.path("failed").asInt() == 0);
+    }
+  }
+
+  @Command(name = "overload", description = "More clients than slots: answers, 503 + Retry-After and how fast.")
+  static final class Overload implements Callable<Integer> {
+    @Mixin Tags tags;
+
+    @Option(names = "--url", required = true, description = "The gateway's chat completions URL.")
+    String url;
+
+    @Option(names = "--model", required = true)
+    String model;
+
+    @Option(names = "--clients", defaultValue = "8", description = "Requests in flight at once.")
+    int clients;
+
+    @Option(names = "--requests", defaultValue = "200")
+    int requests;
+
+    @Option(names = "--max-tokens", defaultValue = "16")
+    int maxTokens;
+
+    @Option(names = "--timeout-s", defaultValue = "120")
+    long timeoutS;
+
+    @Option(names = "--expect-refusals", description = "Refusals are the point (an overflow run), not a failure.")
+    boolean expectRefusals;
+
+    @Override
+    public Integer call() throws Exception {
+      requireLoopback(url);
+      ObjectNode result = new OverloadLoad(new OverloadLoad.Settings(url, model, clients, requests, maxTokens,
+          timeoutS * 1000)).run();
+      boolean ok = result.path("failed").asInt() == 0 && result.path("refused_without_retry_after").asInt() == 0
+          && (expectRefusals || result.path("refused").asInt() == 0);
+      return tags.emit("overload", result, ok);
     }
   }
 

@@ -45,7 +45,7 @@ public record ConfigDiff(GatewayConfig inForce, List<String> added, List<String>
     }
     ServerSettings kept = new ServerSettings(was.host(), was.port(), now.timeouts(), now.maxBodyBytes(),
         now.probeTimeout(), now.probeCacheTtl(), was.metrics(), was.maxInflightBodyBytes(), was.tls(), now.nodeTls(),
-        was.clientTimeouts(), now.shutdownGrace());
+        was.clientTimeouts(), now.shutdownGrace(), now.queue());
     GatewayConfig inForce = new GatewayConfig(loaded.version(), loaded.defaultModel(), kept, loaded.auth(),
         loaded.models(), loaded.source());
     List<String> added = new ArrayList<>();

@@ -27,7 +27,7 @@ final class GatewayConfigBinder {
     int version = top.get("version").readOr(
         SUPPORTED_VERSION, node -> node.asInt(SUPPORTED_VERSION, SUPPORTED_VERSION));
     ServerSettings gateway = server(top.get("gateway"));
-    Map<String, ModelConfig> models = models(top.get("models"), gateway.timeouts());
+    Map<String, ModelConfig> models = models(top.get("models"), gateway);
     AuthConfig auth = auth(top.get("auth"), models.keySet());
     String defaultModel = defaultModel(top.get("default_model"), models);
     top.warnUnknownKeys();
@@ -49,7 +49,8 @@ final class GatewayConfigBinder {
         TlsSections.server(gateway.get("tls"), true),
         TlsSections.client(gateway.get("node_tls"), true),
         gateway.get("client_timeouts").readOr(ClientTimeouts.DEFAULTS, ClientTimeouts::read),
-        gateway.get("shutdown_grace_s").readOr(ServerSettings.DEFAULT_SHUTDOWN_GRACE, ConfigNode::asSeconds));
+        gateway.get("shutdown_grace_s").readOr(ServerSettings.DEFAULT_SHUTDOWN_GRACE, ConfigNode::asSeconds),
+        QueueSettings.read(gateway.get("queue"), QueueSettings.DEFAULTS));
     gateway.warnUnknownKeys();
     return settings;
   }
@@ -99,8 +100,7 @@ final class GatewayConfigBinder {
     return List.copyOf(networks);
   }
 
-  private static Map<String, ModelConfig> models(ConfigNode node, Timeouts gatewayTimeouts)
-      throws ConfigException {
+  private static Map<String, ModelConfig> models(ConfigNode node, ServerSettings gateway) throws ConfigException {
     ConfigMap models = node.asMap();
     if (models.isEmpty()) {
       throw node.error("must list at least one model alias, like planner: {type: proxy, proxy_url: ...}");
@@ -108,14 +108,14 @@ final class GatewayConfigBinder {
     Map<String, ModelConfig> out = new LinkedHashMap<>();
     Map<String, ConfigNode> fallbacks = new LinkedHashMap<>();
     for (String alias : models.keys()) {
-      out.put(alias, model(alias, models.get(alias), gatewayTimeouts, fallbacks));
+      out.put(alias, model(alias, models.get(alias), gateway, fallbacks));
     }
     Fallbacks.check(fallbacks, out);
     return Collections.unmodifiableMap(out);
   }
 
   /** @param fallbacks gets this model's {@code fallbacks} node, for {@link Fallbacks#check}'s messages */
-  private static ModelConfig model(String alias, ConfigNode node, Timeouts gatewayTimeouts,
+  private static ModelConfig model(String alias, ConfigNode node, ServerSettings gateway,
       Map<String, ConfigNode> fallbacks) throws ConfigException {
     ConfigMap model = node.asMap();
     ConfigNode typeNode = model.get("type");
@@ -130,9 +130,10 @@ final class GatewayConfigBinder {
         alias,
         model.get("openai_model_name").readOr(alias, ConfigNode::asNonBlankString),
         model.get("defaults").readOr(Map.of(), ConfigNode::asFreeformMap),
-        timeouts(model.get("timeouts"), gatewayTimeouts),
+        timeouts(model.get("timeouts"), gateway.timeouts()),
         target,
-        Fallbacks.read(model.get("fallbacks")));
+        Fallbacks.read(model.get("fallbacks")),
+        QueueSettings.read(model.get("queue"), gateway.queue()));
     fallbacks.put(alias, model.get("fallbacks"));
     model.warnUnknownKeys();
     return config;
@@ -145,11 +146,13 @@ final class GatewayConfigBinder {
       throw url.error("required for type: proxy, like http://127.0.0.1:8011");
     }
     return new ModelTarget.Proxy(url.asUrl(), model.get("api_key").readOr(null, ConfigNode::asNonBlankString),
-        TlsSections.client(model.get("tls"), true));
+        TlsSections.client(model.get("tls"), true),
+        model.get("max_concurrent").readOr(0, node -> node.asInt(1, 1_000_000)));
   }
 
   private static ModelTarget.Discovered discovered(String alias, ConfigMap model) throws ConfigException {
-    warnIgnored(model, "proxy", "proxy_url", "api_key", "tls");
+    // A node's capacity is what it reports (meta.parallel, else its /slots), not a config key.
+    warnIgnored(model, "proxy", "proxy_url", "api_key", "tls", "max_concurrent");
     ModelTarget.Strategy strategy = model.get("strategy").readOr(
         ModelTarget.Strategy.ROUND_ROBIN, node -> node.asEnum(ModelTarget.Strategy.class));
     ConfigNode margin = model.get("affinity_margin");

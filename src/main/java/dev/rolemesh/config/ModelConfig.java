@@ -13,6 +13,7 @@ import java.util.Map;
  * @param target where requests for this alias go
  * @param fallbacks {@code fallbacks}: the aliases that take a request this one cannot serve now, in order; each is
  *     a configured alias other than this one, and following them never leads back here
+ * @param queue how requests wait when every backend is full, already merged with {@code gateway.queue}
  */
 public record ModelConfig(
     String alias,
@@ -20,11 +21,24 @@ public record ModelConfig(
     Map<String, Object> defaults,
     Timeouts timeouts,
     ModelTarget target,
-    List<String> fallbacks) {
+    List<String> fallbacks,
+    QueueSettings queue) {
 
-  /** A model without fallbacks. */
+  /** A model without fallbacks, with the default queue. */
   public ModelConfig(String alias, String openaiModelName, Map<String, Object> defaults, Timeouts timeouts,
       ModelTarget target) {
-    this(alias, openaiModelName, defaults, timeouts, target, List.of());
+    this(alias, openaiModelName, defaults, timeouts, target, List.of(), QueueSettings.DEFAULTS);
+  }
+
+  /** With the default queue. */
+  public ModelConfig(String alias, String openaiModelName, Map<String, Object> defaults, Timeouts timeouts,
+      ModelTarget target, List<String> fallbacks) {
+    this(alias, openaiModelName, defaults, timeouts, target, fallbacks, QueueSettings.DEFAULTS);
+  }
+
+  /** Without fallbacks. */
+  public ModelConfig(String alias, String openaiModelName, Map<String, Object> defaults, Timeouts timeouts,
+      ModelTarget target, QueueSettings queue) {
+    this(alias, openaiModelName, defaults, timeouts, target, List.of(), queue);
   }
 }

@@ -11,8 +11,14 @@ public sealed interface ModelTarget {
    * @param baseUrl scheme, host, port and optional path prefix; never ends with {@code /} or {@code /v1}
    * @param apiKey sent upstream as {@code Authorization: Bearer}, or {@code null}
    * @param tls the CA (and client certificate) for an https upstream, or null for the JDK's trusted roots
+   * @param maxConcurrent {@code max_concurrent}: requests the upstream takes at once, the rest wait in the role's
+   *     queue; 0 for no limit
    */
-  record Proxy(URI baseUrl, String apiKey, ClientTls tls) implements ModelTarget {
+  record Proxy(URI baseUrl, String apiKey, ClientTls tls, int maxConcurrent) implements ModelTarget {
+
+    public Proxy(URI baseUrl, String apiKey, ClientTls tls) {
+      this(baseUrl, apiKey, tls, 0);
+    }
 
     public Proxy(URI baseUrl, String apiKey) {
       this(baseUrl, apiKey, null);

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param clientTimeouts how long the gateway waits on its clients ({@code gateway.client_timeouts})
  * @param shutdownGrace how long a stopping gateway lets requests in flight finish before it cuts them
  *     ({@code gateway.shutdown_grace_s}, default 30)
+ * @param queue the admission queue of every model that does not set its own ({@code gateway.queue})
  */
 public record ServerSettings(
     String host,
@@ -31,7 +32,8 @@ public record ServerSettings(
     ServerTls tls,
     ClientTls nodeTls,
     ClientTimeouts clientTimeouts,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    QueueSettings queue) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8000;
@@ -39,6 +41,13 @@ public record ServerSettings(
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(2);
   public static final Duration DEFAULT_PROBE_CACHE_TTL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+
+  public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
+      Duration probeCacheTtl, boolean metrics, Long maxInflightBodyBytes, ServerTls tls, ClientTls nodeTls,
+      ClientTimeouts clientTimeouts, Duration shutdownGrace) {
+    this(host, port, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics, maxInflightBodyBytes, tls, nodeTls,
+        clientTimeouts, shutdownGrace, QueueSettings.DEFAULTS);
+  }
 
   /** Plain HTTP, and the JDK's trusted roots for https nodes. */
   public ServerSettings(String host, int port, Timeouts timeouts, long maxBodyBytes, Duration probeTimeout,
@@ -59,6 +68,6 @@ public record ServerSettings(
 
   public ServerSettings withListen(String newHost, int newPort) {
     return new ServerSettings(newHost, newPort, timeouts, maxBodyBytes, probeTimeout, probeCacheTtl, metrics,
-        maxInflightBodyBytes, tls, nodeTls, clientTimeouts, shutdownGrace);
+        maxInflightBodyBytes, tls, nodeTls, clientTimeouts, shutdownGrace, queue);
   }
 }

@@ -27,8 +27,9 @@ public final class StatusReport {
    *
    * @param strategy how its backends are chosen ({@code fixed} for a proxy role)
    * @param reason why it cannot serve, or null when it can
+   * @param waiting requests in its queue for a free slot now
    */
-  public record RoleView(String role, String type, String strategy, boolean available, String reason) {}
+  public record RoleView(String role, String type, String strategy, boolean available, String reason, int waiting) {}
 
   private StatusReport() {}
 
@@ -81,12 +82,17 @@ public final class StatusReport {
       out.put("reason", view.reason());
     }
     out.put("in_flight", inFlight);
+    out.put("waiting", view.waiting());
     List<Double> ttfts = new ArrayList<>();
+    List<Double> queued = new ArrayList<>();
     long outputTokens = 0;
     long errors = 0;
     for (AccessLog.Entry entry : entries) {
       if (entry.stream() && entry.status() == 200 && entry.ttfbMs() >= 0) {
         ttfts.add(entry.ttfbMs());
+      }
+      if (entry.queueMs() >= 0) {
+        queued.add(entry.queueMs());
       }
       outputTokens += Math.max(0, entry.outputTokens());
       if (entry.status() >= 500) {
@@ -98,6 +104,9 @@ public final class StatusReport {
     ttfts.sort(Double::compare);
     putOrNull(out, "ttft_p50_ms", percentile(ttfts, 0.50));
     putOrNull(out, "ttft_p95_ms", percentile(ttfts, 0.95));
+    queued.sort(Double::compare);
+    // over the requests that waited; the others waited 0
+    putOrNull(out, "queue_p95_ms", percentile(queued, 0.95));
     out.put("tokens_per_s", round(outputTokens / spanSeconds));
     out.put("error_rate", entries.isEmpty() ? 0 : round((double) errors / entries.size()));
     return out;
@@ -110,6 +119,10 @@ public final class StatusReport {
     out.put("state", nodes.fresh(node) ? "fresh" : "stale");
     out.put("age_s", nodes.age(node).toMillis() / 1000.0);
     out.put("in_flight", nodes.traffic().inFlight(node.nodeId()));
+    int probed = nodes.probedSlots().of(node.nodeId());
+    if (probed > 0) {
+      out.put("probed_slots", probed);
+    }
     ArrayNode models = out.putArray("models");
     for (ServedModel model : node.servedModels()) {
       ObjectNode entry = models.addObject();

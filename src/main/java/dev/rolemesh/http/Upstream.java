@@ -12,9 +12,15 @@ import java.net.URI;
  * @param apiKey sent as {@code Authorization: Bearer}, or null
  * @param nodeId the registered node behind it, or null for a fixed proxy upstream
  * @param tls the CA and client certificate for an https backend, or null for the JDK's trusted roots
+ * @param slots requests the backend serves at once (a node's reported or {@code /slots} capacity, a proxy role's
+ *     {@code max_concurrent}); 0 when unknown, which means no limit
  */
 public record Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId,
-    ClientSSLOptions tls) {
+    ClientSSLOptions tls, int slots) {
+
+  public Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId, ClientSSLOptions tls) {
+    this(baseUrl, model, apiKey, timeouts, nodeId, tls, 0);
+  }
 
   public Upstream(URI baseUrl, String model, String apiKey, Timeouts timeouts, String nodeId) {
     this(baseUrl, model, apiKey, timeouts, nodeId, null);

@@ -36,6 +36,9 @@ public final class GatewayMetrics implements ExchangeListener {
   /** OpenTelemetry's advised buckets for gen_ai.client.token.usage. */
   private static final double[] TOKEN_BUCKETS = {1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576,
       4194304, 16777216, 67108864};
+  /** Waits in a role's queue: from a slot freed at once to {@code max_wait_s}'s default and beyond. */
+  private static final double[] QUEUE_BUCKETS =
+      {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60};
   private static final String[] STATUS = new String[600];
 
   static {
@@ -71,6 +74,13 @@ public final class GatewayMetrics implements ExchangeListener {
   private final Histogram tokenUsage = Histogram.builder().name("gen_ai_client_token_usage")
       .help("Tokens per request as the backend reported them").labelNames("gen_ai_request_model", "gen_ai_token_type")
       .classicOnly().classicUpperBounds(TOKEN_BUCKETS).register(registry);
+  private final Histogram queueWait = Histogram.builder().name("rolemesh_queue_wait_seconds")
+      .help("Time requests waited in their role's queue for a free backend slot (requests that found one at once "
+          + "are not observed), whatever became of them").unit(Unit.SECONDS).labelNames("role").classicOnly()
+      .classicUpperBounds(QUEUE_BUCKETS).register(registry);
+  private final Gauge queueWaiting = Gauge.builder().name("rolemesh_queue_waiting")
+      .help("Requests waiting in the role's queue for a free backend slot now").labelNames("role")
+      .register(registry);
   private final Gauge roleAvailable = Gauge.builder().name("rolemesh_role_available")
       .help("1 when the role can serve now, else 0").labelNames("role").register(registry);
   private final Gauge nodes = Gauge.builder().name("rolemesh_nodes")
@@ -106,7 +116,7 @@ public final class GatewayMetrics implements ExchangeListener {
 
   /** What the gateway looks like at scrape time. */
   public record Snapshot(Map<String, Boolean> roleAvailable, int freshNodes, int staleNodes,
-      Map<String, Integer> nodeInFlight) {}
+      Map<String, Integer> nodeInFlight, Map<String, Integer> queueWaiting) {}
 
   /** A client connection was closed by the limit {@code reason} names ({@code header_s}, ...). */
   public void connectionCut(String reason) {
@@ -133,6 +143,9 @@ public final class GatewayMetrics implements ExchangeListener {
     int status = entry.status();
     requests.labelValues(role, node, status >= 0 && status < STATUS.length ? STATUS[status] : String.valueOf(status))
         .inc();
+    if (entry.queueMs() >= 0) {
+      queueWait.labelValues(role).observe(entry.queueMs() / 1e3);
+    }
     if (entry.attempts() == 0) {
       return;
     }
@@ -179,6 +192,8 @@ public final class GatewayMetrics implements ExchangeListener {
     nodes.labelValues("stale").set(now.staleNodes());
     nodeInFlight.clear();
     now.nodeInFlight().forEach((node, count) -> nodeInFlight.labelValues(node).set(count));
+    queueWaiting.clear();
+    now.queueWaiting().forEach((role, count) -> queueWaiting.labelValues(role).set(count));
     return Exposition.text(registry.scrape());
   }
 }

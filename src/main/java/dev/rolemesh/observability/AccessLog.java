@@ -60,6 +60,9 @@ public final class AccessLog {
       if (entry.outputTokens() >= 0) {
         gen.writeNumberField("output_tokens", entry.outputTokens());
       }
+      if (entry.queueMs() >= 0) {
+        gen.writeNumberField("queue_ms", entry.queueMs());
+      }
     });
   }
 
@@ -75,6 +78,8 @@ public final class AccessLog {
    * @param outputTokens generated tokens likewise, or -1
    * @param servedBy the fallback role whose backend ({@code upstream}, {@code node}) the request went to last,
    *     because {@code alias} could not take it; null when it stayed with {@code alias}
+   * @param queueMs how long the request waited in a role's queue for a free slot, or -1 when it never queued
+   *     (a backend had room as it arrived)
    */
   public record Entry(
       String requestId,
@@ -94,11 +99,20 @@ public final class AccessLog {
       String run,
       long inputTokens,
       long outputTokens,
-      String servedBy) {
+      String servedBy,
+      double queueMs) {
 
     /** An inference request (one that named a role, or any POST to the OpenAI API), not a probe or a scrape. */
     public boolean inference() {
       return alias != null || ("POST".equals(method) && path.startsWith("/v1/") && !path.startsWith("/v1/nodes"));
+    }
+
+    /** A request that never queued. */
+    public Entry(String requestId, String method, String path, String alias, String upstream, int status,
+        double durationMs, double ttfbMs, long bytes, boolean stream, int attempts, String error, String node,
+        String keyName, String run, long inputTokens, long outputTokens, String servedBy) {
+      this(requestId, method, path, alias, upstream, status, durationMs, ttfbMs, bytes, stream, attempts, error,
+          node, keyName, run, inputTokens, outputTokens, servedBy, -1);
     }
 
     /** A request with no node, key, run or token counts behind it (the node agent's own log). */

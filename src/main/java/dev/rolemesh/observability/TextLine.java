@@ -59,6 +59,9 @@ final class TextLine {
       paint.out.append(" -> ").append(line.path("upstream").asText());
     }
     paint.out.append(' ').append(millis(line.path("duration_ms").asDouble()));
+    if (line.path("queue_ms").isNumber()) {
+      paint.out.append(" (queued ").append(millis(line.path("queue_ms").asDouble())).append(')');
+    }
     if (line.path("ttfb_ms").isNumber() && line.path("stream").asBoolean()) {
       paint.out.append(" (first byte ").append(millis(line.path("ttfb_ms").asDouble())).append(')');
     }

@@ -1,7 +1,10 @@
 package dev.rolemesh.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Map;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,7 +42,28 @@ public record Node(
   }
 
   Node seen(Instant now, Load load) {
-    return new Node(nodeId, baseUrl, servedModels, meta, registeredAt, now, load);
+    return seen(now, load, Map.of());
+  }
+
+  /**
+   * @param slots each model's slots as the heartbeat reported them, by model id: a changed count replaces the
+   *     model's {@code meta.parallel} (the served models are otherwise kept as registered)
+   */
+  Node seen(Instant now, Load load, Map<String, Integer> slots) {
+    List<ServedModel> models = servedModels;
+    for (int i = 0; i < models.size(); i++) {
+      ServedModel model = models.get(i);
+      Integer reported = slots.get(model.modelId());
+      if (reported != null && model.slots() != reported) {
+        ObjectNode changed =
+            model.meta() instanceof ObjectNode object ? object.deepCopy() : NodeJson.JSON.createObjectNode();
+        changed.put("parallel", reported);
+        models = new ArrayList<>(models);
+        models.set(i, new ServedModel(model.modelId(), model.roles(), changed));
+        models = List.copyOf(models);
+      }
+    }
+    return new Node(nodeId, baseUrl, models, meta, registeredAt, now, load);
   }
 
   /** The model this node serves the role with (the first one listing it), or null when it does not serve it. */
@@ -59,8 +83,7 @@ public record Node(
   public int slotsFor(String role) {
     for (ServedModel model : servedModels) {
       if (model.roles().contains(role)) {
-        JsonNode parallel = model.meta() == null ? null : model.meta().get("parallel");
-        return parallel != null && parallel.canConvertToInt() && parallel.asInt() > 0 ? parallel.asInt() : 0;
+        return model.slots();
       }
     }
     return 0;

@@ -19,7 +19,9 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -119,7 +121,37 @@ public final class NodeJson {
 
   public static Heartbeat heartbeat(byte[] body) throws Invalid {
     JsonNode root = object(body);
-    return new Heartbeat(nodeId(root), new Node.Load(count(root, "in_flight"), count(root, "free_slots")));
+    return new Heartbeat(nodeId(root), new Node.Load(count(root, "in_flight"), count(root, "free_slots")),
+        heartbeatSlots(root.get("served_models")));
+  }
+
+  /**
+   * A heartbeat's optional {@code served_models[]} ({@code model_id} and {@code meta.parallel}, as in a
+   * registration): each model's slots now, so a changed {@code --parallel} reaches admission within a heartbeat.
+   * Entries without a positive whole {@code parallel} say nothing.
+   */
+  private static Map<String, Integer> heartbeatSlots(JsonNode served) throws Invalid {
+    if (served == null || served.isNull()) {
+      return Map.of();
+    }
+    if (!served.isArray() || served.size() > MAX_SERVED_MODELS) {
+      throw Invalid.field("served_models", "'served_models' must be a list of at most " + MAX_SERVED_MODELS
+          + " {model_id, meta} objects");
+    }
+    Map<String, Integer> slots = new LinkedHashMap<>();
+    for (int i = 0; i < served.size(); i++) {
+      String at = "served_models[" + i + "]";
+      JsonNode entry = served.get(i);
+      if (!entry.isObject()) {
+        throw Invalid.field(at, "'" + at + "' must be an object with model_id and meta");
+      }
+      String modelId = requiredString(entry.get("model_id"), at + ".model_id", MAX_MODEL_ID_CHARS);
+      JsonNode parallel = entry.path("meta").path("parallel");
+      if (parallel.isIntegralNumber() && parallel.canConvertToInt() && parallel.asInt() > 0) {
+        slots.put(modelId, parallel.asInt());
+      }
+    }
+    return Map.copyOf(slots);
   }
 
   /** The node as stored and as the base of the operator view. */

@@ -31,6 +31,7 @@ public final class NodeRegistry implements NodeStore {
   private final InstantSource clock;
   private final Duration staleAfter;
   private final NodeTraffic traffic;
+  private final ProbedSlots probedSlots = new ProbedSlots();
   private final RegistrySaver saver;
 
   /** The registry is at {@link #MAX_NODES} and the node is not one of them. */
@@ -78,6 +79,7 @@ public final class NodeRegistry implements NodeStore {
       throw new Full();
     }
     traffic.forgive(node.nodeId());
+    probedSlots.forget(node.nodeId());
     return saved(node);
   }
 
@@ -87,7 +89,7 @@ public final class NodeRegistry implements NodeStore {
    */
   public Node heartbeat(Heartbeat heartbeat) {
     Node node = nodes.computeIfPresent(heartbeat.nodeId(),
-        (id, known) -> known.seen(clock.instant(), heartbeat.load()));
+        (id, known) -> known.seen(clock.instant(), heartbeat.load(), heartbeat.slots()));
     if (node != null && saver != null) {
       saver.touch();
     }
@@ -137,6 +139,10 @@ public final class NodeRegistry implements NodeStore {
 
   public NodeTraffic traffic() {
     return traffic;
+  }
+
+  public ProbedSlots probedSlots() {
+    return probedSlots;
   }
 
   /** Blocks until the changes made so far are saved. */

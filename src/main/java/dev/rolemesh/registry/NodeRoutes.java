@@ -37,12 +37,24 @@ public final class NodeRoutes {
   private final NodeStore registry;
   private final Function<RoutingContext, List<Cidr>> nodeNetworks;
   private final JsonLog log;
+  private final Listener listener;
+
+  /** Told when a node's capacity may have changed, after the change is in the registry. */
+  public interface Listener {
+    /** The node (re-)registered: a node that reports no capacity may be asked for it. */
+    void registered(RoutingContext ctx, Node node);
+
+    /** A known node sent a heartbeat: it may be fresh again. */
+    void seen(RoutingContext ctx, Node node);
+  }
 
   /** @param nodeNetworks the {@code auth.node_networks} in force for a request (empty: no allow-list) */
-  public NodeRoutes(NodeStore registry, Function<RoutingContext, List<Cidr>> nodeNetworks, JsonLog log) {
+  public NodeRoutes(NodeStore registry, Function<RoutingContext, List<Cidr>> nodeNetworks, JsonLog log,
+      Listener listener) {
     this.registry = registry;
     this.nodeNetworks = nodeNetworks;
     this.log = log;
+    this.listener = listener;
   }
 
   /**
@@ -83,6 +95,7 @@ public final class NodeRoutes {
       log.info("node_registered", null, "node_id", node.nodeId(), "base_url", node.baseUrl().toString(),
           "roles", node.roles(), "models", node.servedModels().stream().map(ServedModel::modelId).toList());
       Responses.json(ctx, 200, acknowledgement(node));
+      listener.registered(ctx, node);
     });
   }
 
@@ -100,6 +113,7 @@ public final class NodeRoutes {
       return;
     }
     Responses.json(ctx, 200, acknowledgement(node));
+    listener.seen(ctx, node);
   }
 
   private void deregister(RoutingContext ctx) {

@@ -1,5 +1,6 @@
 package dev.rolemesh.registry;
 
+import dev.rolemesh.admission.AdmissionPolicy;
 import dev.rolemesh.config.ModelTarget;
 import dev.rolemesh.http.ConversationChain;
 import java.util.ArrayList;
@@ -53,6 +54,11 @@ public final class NodeSelector {
     if (usable.isEmpty()) {
       usable = fresh;
     }
+    usable = withRoom(usable, target.role(), traffic);
+    if (usable.isEmpty()) {
+      // every node is full: the request waits in the role's queue
+      return List.of();
+    }
     List<Node> ordered = switch (target.strategy()) {
       case ROUND_ROBIN -> rotated(usable, alias);
       case RANDOM -> shuffled(usable);
@@ -60,6 +66,30 @@ public final class NodeSelector {
       case CACHE_AFFINITY -> affine(rotated(usable, alias), target, conversation, run, traffic);
     };
     return ordered.subList(0, Math.min(MAX_ATTEMPTS, ordered.size()));
+  }
+
+  /**
+   * The requests the node serves the role with at once: its {@code meta.parallel}, else what its {@code /slots}
+   * showed; 0 when unknown (no limit).
+   */
+  public int slots(Node node, String role) {
+    int reported = node.slotsFor(role);
+    return reported > 0 ? reported : registry.probedSlots().of(node.nodeId());
+  }
+
+  /** The nodes with a free slot (see {@link AdmissionPolicy#hasRoom}); the same list when no capacity is known. */
+  private List<Node> withRoom(List<Node> nodes, String role, NodeTraffic traffic) {
+    boolean anyFull = false;
+    for (Node node : nodes) {
+      if (!AdmissionPolicy.hasRoom(traffic.inFlight(node.nodeId()), slots(node, role))) {
+        anyFull = true;
+        break;
+      }
+    }
+    return anyFull
+        ? nodes.stream().filter(node -> AdmissionPolicy.hasRoom(traffic.inFlight(node.nodeId()), slots(node, role)))
+            .toList()
+        : nodes;
   }
 
   public boolean anyFresh(String role) {
@@ -105,7 +135,7 @@ public final class NodeSelector {
   private List<Node> affine(List<Node> rotated, ModelTarget.Discovered target, long[] conversation, String run,
       NodeTraffic traffic) {
     List<CacheAffinity.Candidate> candidates = rotated.stream()
-        .map(node -> new CacheAffinity.Candidate(node, traffic.inFlight(node.nodeId()), node.slotsFor(target.role()),
+        .map(node -> new CacheAffinity.Candidate(node, traffic.inFlight(node.nodeId()), slots(node, target.role()),
             routed.matched(node.nodeId(), conversation), routed.runSeen(node.nodeId(), run)))
         .toList();
     List<Node> ordered = CacheAffinity.order(candidates, target.affinityMargin());

@@ -43,6 +43,9 @@ public interface NodeStore {
   /** This gateway's own traffic to each node (in flight, cooling down): local, whoever stores the nodes. */
   NodeTraffic traffic();
 
+  /** What nodes that report no capacity showed at {@code GET /slots}: local, like {@link #traffic}. */
+  ProbedSlots probedSlots();
+
   /** Blocks until the changes made so far are stored. */
   void close();
 }

@@ -1,5 +1,6 @@
 package dev.rolemesh.registry;
 
+import dev.rolemesh.admission.Slots;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -27,6 +28,18 @@ public final class NodeTraffic {
   /** A request was sent to the node; pair with exactly one {@link #finished}. */
   public void dispatched(String nodeId) {
     inFlight.merge(nodeId, 1, Integer::sum);
+  }
+
+  /**
+   * A request goes to the node if it has room among its {@code slots} (0: unknown, always room), checked and counted
+   * in one atomic step so that two event loops cannot both take its last slot; pair a true with one {@link #finished}.
+   */
+  public boolean tryDispatch(String nodeId, int slots) {
+    if (slots <= 0) {
+      dispatched(nodeId);
+      return true;
+    }
+    return Slots.take(inFlight, nodeId, slots);
   }
 
   /**

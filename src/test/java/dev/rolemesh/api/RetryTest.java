@@ -39,7 +39,9 @@ class RetryTest {
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(502);
       assertThat(response.json().path("error").path("message").asText()).contains("closed");
-      List<String> seen = Stream.of(a, b, c).flatMap(node -> node.requestLines().stream()).toList();
+      // (the gateway also asks each node, which reports no capacity, for its /slots)
+      List<String> seen = Stream.of(a, b, c).flatMap(node -> node.requestLines().stream())
+          .filter(line -> line.startsWith("POST")).toList();
       assertThat(seen).hasSize(1);
       Await.until("logged", () -> chatLine(gateway) != null);
       assertThat(chatLine(gateway)).doesNotContain("\"attempts\"");
@@ -61,7 +63,7 @@ class RetryTest {
           TestGateway.chat("reviewer", "\"user\":\"" + "x".repeat(8 << 20) + "\""));
 
       assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-      assertThat(a.requestLines()).hasSize(1);
+      assertThat(a.requestLines().stream().filter(line -> line.startsWith("POST"))).hasSize(1);
       Await.until("logged", () -> chatLine(gateway) != null);
       assertThat(chatLine(gateway)).contains("\"attempts\":2");
     }

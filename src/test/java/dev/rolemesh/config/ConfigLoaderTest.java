@@ -164,6 +164,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void queueLimitsComeFromTheGatewayKeyByKeyAndProxiesTakeMaxConcurrent() throws ConfigException {
+    GatewayConfig config = load("""
+        gateway: {queue: {max_waiting: 10, max_wait_s: 5}}
+        models:
+          chat: {type: proxy, proxy_url: http://127.0.0.1:8011, max_concurrent: 4, queue: {max_wait_s: 0.5}}
+          agent: {type: discovered}
+          plain: {type: proxy, proxy_url: http://127.0.0.1:8012}
+        """);
+
+    assertThat(config.gateway().queue()).isEqualTo(new QueueSettings(10, Duration.ofSeconds(5)));
+    assertThat(config.models().get("chat").queue()).isEqualTo(new QueueSettings(10, Duration.ofMillis(500)));
+    assertThat(config.models().get("agent").queue()).isEqualTo(config.gateway().queue());
+    assertThat(((ModelTarget.Proxy) config.models().get("chat").target()).maxConcurrent()).isEqualTo(4);
+    assertThat(((ModelTarget.Proxy) config.models().get("plain").target()).maxConcurrent()).isZero();
+    assertThat(load("models: {p: {type: proxy, proxy_url: http://127.0.0.1:1}}\n").models().get("p").queue())
+        .isEqualTo(QueueSettings.DEFAULTS);
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void aDiscoveredRoleTakesItsCapacityFromItsNodesNotFromMaxConcurrent() throws ConfigException {
+    load("models: {agent: {type: discovered, max_concurrent: 4}}\n");
+
+    assertThat(warnings).singleElement().asString().contains("models.agent.max_concurrent", "type: proxy");
+  }
+
+  @Test
   void modelTimeoutsFallBackKeyByKeyToTheGatewayOnes() throws ConfigException {
     GatewayConfig config = load("""
         gateway:

@@ -124,7 +124,13 @@ class ConfigValidationTest {
             "models.planner.timeouts.total_s: must be a number > 0, got \"soon\""),
         invalid("models: {r: {type: discovered, strategy: fastest}}\n",
             "models.r.strategy: must be one of round_robin, random, least_busy, cache_affinity, got \"fastest\""),
-        invalid("models: {r: {type: discovered, role: ''}}\n", "models.r.role: must not be empty"));
+        invalid("models: {r: {type: discovered, role: ''}}\n", "models.r.role: must not be empty"),
+        invalid("gateway: {queue: {max_waiting: -1}}\n" + PLANNER,
+            "gateway.queue.max_waiting: must be an integer from 0 to 1000000, got -1"),
+        invalid("gateway: {queue: {max_wait_s: 0}}\n" + PLANNER, "gateway.queue.max_wait_s: must be a number > 0, got 0"),
+        invalid(PLANNER + "    queue: 3\n", "models.planner.queue: must be a mapping of key: value, got 3"),
+        invalid(PLANNER + "    max_concurrent: 0\n",
+            "models.planner.max_concurrent: must be an integer from 1 to 1000000, got 0"));
   }
 
   @ParameterizedTest(name = "{1}")

@@ -67,5 +67,14 @@ class JsonLogTest {
     assertThat(line.path("attempts").asInt()).isEqualTo(2);
     assertThat(line.path("error").asText()).isEqualTo("refused");
     assertThat(line.path("stream").asBoolean()).isTrue();
+    assertThat(line.has("queue_ms")).isFalse();
+  }
+
+  @Test
+  void aRequestThatQueuedCarriesItsWait() {
+    new AccessLog(log).write(new AccessLog.Entry("r2", "POST", "/v1/chat/completions", "coder",
+        "http://127.0.0.1:8080", 200, 40.5, -1, 10, false, 1, null, null, null, null, -1, -1, null, 31.25));
+
+    assertThat(Json.parse(lines().getFirst()).path("queue_ms").asDouble()).isEqualTo(31.25);
   }
 }

@@ -46,6 +46,21 @@ class TextLogTest {
   }
 
   @Test
+  void aRequestThatWaitedForASlotSaysHowLong() {
+    JsonLog log = log(false, Level.INFO);
+    new AccessLog(log).write(new AccessLog.Entry("8d6e", "POST", "/v1/chat/completions", "coder",
+        "http://127.0.0.1:8082", 200, 1500, -1, 300, false, 1, null, null, null, null, -1, -1, null, 1250.5));
+    new AccessLog(log).write(new AccessLog.Entry("9e7f", "POST", "/v1/chat/completions", "coder", null, 503, 30001,
+        -1, 200, false, 0, null, null, null, null, -1, -1, null, 30000));
+
+    assertThat(lines(log)).satisfiesExactly(
+        line -> assertThat(line).matches(TIME + " INFO  200 POST /v1/chat/completions coder -> http://127.0.0.1:8082"
+            + " 1.50 s \\(queued 1.25 s\\) 300 B 8d6e"),
+        line -> assertThat(line).matches(TIME + " WARN  503 POST /v1/chat/completions coder 30.00 s"
+            + " \\(queued 30.00 s\\) 200 B 9e7f"));
+  }
+
+  @Test
   void aRequestAFallbackServedNamesTheFallbackBesideTheRoleAskedFor() {
     JsonLog log = log(false, Level.INFO);
     new AccessLog(log).write(new AccessLog.Entry("8d6e", "POST", "/v1/chat/completions", "coder",

@@ -7,6 +7,7 @@ import dev.rolemesh.http.ApiError;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -169,6 +170,22 @@ class NodeJsonTest {
         .isInstanceOfSatisfying(NodeJson.Invalid.class, e -> assertThat(e.param()).isEqualTo("free_slots"));
     assertThatThrownBy(() -> NodeJson.heartbeat("{}".getBytes()))
         .isInstanceOfSatisfying(NodeJson.Invalid.class, e -> assertThat(e.param()).isEqualTo("node_id"));
+  }
+
+  @Test
+  void heartbeatMayCarryEachModelsSlotsAsTheRegistrationDoes() throws Exception {
+    Heartbeat agent = NodeJson.heartbeat("""
+        {"node_id":"n","in_flight":1,"free_slots":3,"served_models":[
+          {"model_id":"a","meta":{"parallel":4,"loaded":true}},{"model_id":"b","meta":{"loaded":false}}]}"""
+        .getBytes(StandardCharsets.UTF_8));
+
+    assertThat(agent.slots()).containsExactly(Map.entry("a", 4));
+    assertThat(NodeJson.heartbeat("{\"node_id\":\"n\"}".getBytes()).slots()).isEmpty();
+    assertThatThrownBy(() -> NodeJson.heartbeat("{\"node_id\":\"n\",\"served_models\":[{}]}".getBytes()))
+        .isInstanceOfSatisfying(NodeJson.Invalid.class,
+            e -> assertThat(e.param()).isEqualTo("served_models[0].model_id"));
+    assertThatThrownBy(() -> NodeJson.heartbeat("{\"node_id\":\"n\",\"served_models\":3}".getBytes()))
+        .isInstanceOfSatisfying(NodeJson.Invalid.class, e -> assertThat(e.param()).isEqualTo("served_models"));
   }
 
   @Test

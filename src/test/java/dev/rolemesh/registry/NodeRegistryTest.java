@@ -2,9 +2,11 @@ package dev.rolemesh.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +47,22 @@ class NodeRegistryTest {
     assertThat(registry.fresh(revived)).isTrue();
     assertThat(revived.reported()).isEqualTo(new Node.Load(0, 4));
     assertThat(registry.freshServing("writer")).extracting(Node::nodeId).containsExactly("a");
+  }
+
+  @Test
+  void aHeartbeatsSlotCountsReplaceTheRegisteredOnes() throws Exception {
+    registry.register(NodeJson.registration("""
+        {"node_id":"a","base_url":"http://h:1","served_models":[
+          {"model_id":"m","roles":["writer"],"meta":{"parallel":2,"quant":"Q4"}},{"model_id":"o","roles":["coder"]}]}"""
+        .getBytes(StandardCharsets.UTF_8)));
+
+    Node seen = registry.heartbeat(new Heartbeat("a", new Node.Load(0, 8), Map.of("m", 8, "o", 1, "gone", 3)));
+
+    assertThat(seen.slotsFor("writer")).isEqualTo(8);
+    assertThat(seen.slotsFor("coder")).isEqualTo(1);
+    assertThat(seen.servedModels().getFirst().meta().path("quant").asText()).isEqualTo("Q4");
+    Node same = registry.heartbeat(new Heartbeat("a", new Node.Load(0, 8), Map.of("m", 8)));
+    assertThat(same.servedModels()).isSameAs(seen.servedModels());
   }
 
   @Test

@@ -40,7 +40,8 @@ function render(status) {
     el("td", {}, el("b", {}, r.role), " ", el("span", {class: "muted"}, r.type)),
     el("td", {}, r.available ? el("span", {class: "pill up"}, "available")
       : el("span", {class: "pill down", title: r.reason || ""}, "down: " + (r.reason || "?"))),
-    el("td", {}, r.strategy), el("td", {class: "num"}, r.in_flight), el("td", {class: "num"}, r.req_per_s),
+    el("td", {}, r.strategy), el("td", {class: "num"}, r.in_flight), el("td", {class: "num"}, r.waiting),
+    el("td", {class: "num"}, r.req_per_s),
     el("td", {class: "num"}, ms(r.ttft_p50_ms)), el("td", {class: "num"}, ms(r.ttft_p95_ms)),
     el("td", {class: "num"}, r.tokens_per_s), el("td", {class: "num"}, Math.round(r.error_rate * 100) + "%")));
   document.getElementById("no-nodes").hidden = status.nodes.length > 0;

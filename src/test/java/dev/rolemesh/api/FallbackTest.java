@@ -4,6 +4,10 @@ import static dev.rolemesh.config.ModelTarget.Strategy.ROUND_ROBIN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.config.AuthConfig;
+import dev.rolemesh.config.ClientKey;
+import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ModelConfig;
 import dev.rolemesh.json.Json;
 import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
@@ -14,15 +18,21 @@ import dev.rolemesh.testing.NodeRegistrations;
 import dev.rolemesh.testing.RawUpstream;
 import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Role fallbacks end to end, on real sockets: a role that cannot take a request hands it to its fallbacks in order,
- * the backend sees the model the fallback would send, and every response says who served it.
+ * the backend sees the model the fallback would send, and every response says who served it. Beyond one request:
+ * the model list and readiness count a role whose fallback serves, a key's roles bound its fallbacks too, and a
+ * reload changes the chain for the next request.
  */
-class FallbackRoutingTest {
+class FallbackTest {
 
   private static final String SERVED_BY = "x-rolemesh-served-by";
   private static final String CHAT = "/v1/chat/completions";
@@ -48,21 +58,13 @@ class FallbackRoutingTest {
     return sim.baseUrl().substring("http://".length());
   }
 
-  private JsonNode accessLine(String path) {
-    return accessLine("\"path\":\"" + path + "\"", "the access line");
-  }
-
-  /** The line of this very response: the log is written off the event loop, so the latest line may be an earlier one. */
-  private JsonNode accessLine(JsonResponse response) {
-    String id = response.headers().firstValue("X-Request-Id").orElseThrow();
-    return accessLine("\"request_id\":\"" + id + "\"", "the access line of request " + id);
-  }
-
-  private JsonNode accessLine(String marker, String what) {
+  /** The access line of the one chat request for {@code alias}, once it is written (just after the answer). */
+  private JsonNode accessLine(String alias) {
     String[] line = new String[1];
-    Await.until(what, () -> {
+    Await.until("the access line", () -> {
       line[0] = gateway.log().lines().filter(each -> each.contains("\"event\":\"request\""))
-          .filter(each -> each.contains(marker)).reduce((a, b) -> b).orElse(null);
+          .filter(each -> each.contains("\"path\":\"" + CHAT + "\""))
+          .filter(each -> each.contains("\"alias\":\"" + alias + "\"")).findFirst().orElse(null);
       return line[0] != null;
     });
     return Json.parse(line[0]);
@@ -77,7 +79,7 @@ class FallbackRoutingTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(servedBy(response)).isEqualTo("writer@" + hostPort(writer));
-    assertThat(accessLine(CHAT).has("served_by")).isFalse();
+    assertThat(accessLine("writer").has("served_by")).isFalse();
   }
 
   @Test
@@ -95,7 +97,7 @@ class FallbackRoutingTest {
     assertThat(sent.path("model").asText()).isEqualTo("writer-gguf");
     assertThat(sent.path("max_tokens").asInt()).isEqualTo(7);
     assertThat(sent.has("temperature")).isFalse();
-    JsonNode line = accessLine(CHAT);
+    JsonNode line = accessLine("coder");
     assertThat(line.path("alias").asText()).isEqualTo("coder");
     assertThat(line.path("served_by").asText()).isEqualTo("writer");
     assertThat(line.path("upstream").asText()).isEqualTo(writer.baseUrl());
@@ -116,9 +118,11 @@ class FallbackRoutingTest {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     assertThat(servedBy(response)).isEqualTo("planner@" + hostPort(planner));
     assertThat(planner.stats().lastRequest().body().path("model").asText()).isEqualTo("planner");
-    assertThat(accessLine(CHAT).path("served_by").asText()).isEqualTo("planner");
+    assertThat(accessLine("coder").path("served_by").asText()).isEqualTo("planner");
+    // Counted on the event loop as the line goes to the log thread: wait for the count, not for the line.
+    Await.until("the fallback counted", () -> ScrapedMetrics.parse(gateway.get("/metrics").body())
+        .value("rolemesh_fallbacks_total", "role", "coder", "fallback", "planner") == 1.0);
     ScrapedMetrics metrics = ScrapedMetrics.parse(gateway.get("/metrics").body());
-    assertThat(metrics.value("rolemesh_fallbacks_total", "role", "coder", "fallback", "planner")).isEqualTo(1.0);
     assertThat(metrics.value("rolemesh_requests_total", "role", "coder", "node", planner.baseUrl(), "status", "200"))
         .isEqualTo(1.0);
   }
@@ -159,7 +163,7 @@ class FallbackRoutingTest {
     assertThat(error.path("message").asText()).startsWith("Model 'coder' cannot serve now: ")
         .endsWith("; fallbacks could not serve either: Backend for model 'writer' at " + deadUrl
             + " failed: connection refused");
-    JsonNode line = accessLine(chain);
+    JsonNode line = accessLine("coder");
     assertThat(line.path("status").asInt()).isEqualTo(503);
     assertThat(line.path("served_by").asText()).isEqualTo("writer");
   }
@@ -194,7 +198,7 @@ class FallbackRoutingTest {
     assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/event-stream"));
     assertThat(response.body().strip()).endsWith("data: [DONE]");
-    JsonNode line = accessLine(CHAT);
+    JsonNode line = accessLine("coder");
     assertThat(line.path("stream").asBoolean()).isTrue();
     assertThat(line.path("served_by").asText()).isEqualTo("writer");
   }
@@ -219,5 +223,80 @@ class FallbackRoutingTest {
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(down.json().path("error").path("type").asText()).isEqualTo("overloaded_error");
     assertThat(servedBy(down)).isEqualTo("none");
+  }
+
+  @Test
+  void aRoleWhoseFallbackServesIsListedAndReadyAndOneWhoseChainIsDownIsNot() {
+    gateway.discovered("coder", "coder", ROUND_ROBIN)
+        .proxy("writer", sim("writer-gguf"))
+        .discovered("ghost", "ghost", ROUND_ROBIN)
+        .proxy("dead", deadUrl, Map.of(), TestGateway.FAST)
+        .fallbacks("coder", "writer")
+        .fallbacks("ghost", "dead").start();
+
+    JsonNode list = gateway.get("/v1/models").json();
+    JsonResponse one = gateway.get("/v1/models/coder");
+    JsonResponse ready = gateway.get("/ready");
+
+    assertThat(list.path("data").findValuesAsText("id")).containsExactly("coder", "writer");
+    assertThat(list.path("data").get(0).path("rolemesh").path("served_by_fallback").asText()).isEqualTo("writer");
+    assertThat(list.path("data").get(1).has("rolemesh")).isFalse();
+    JsonNode ghost = list.path("rolemesh").path("unavailable_models").get(0);
+    assertThat(ghost.path("alias").asText()).isEqualTo("ghost");
+    assertThat(ghost.path("reason").asText()).contains("; fallbacks: dead: connection refused");
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(one.json().path("rolemesh").path("served_by_fallback").asText()).isEqualTo("writer");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+  }
+
+  @Test
+  void aKeyNeverReachesAFallbackOutsideItsRoles() {
+    Simulator writer = sim("writer-gguf");
+    ClientKey coderOnly = new ClientKey(HexFormat.of().formatHex(ClientKey.sha256("k-coder")), "coder-only",
+        Set.of("coder"), 0, 0, 0);
+    gateway.auth(new AuthConfig(List.of(coderOnly), List.of(), null))
+        .discovered("coder", "coder", ROUND_ROBIN)
+        .proxy("writer", writer)
+        .fallbacks("coder", "writer").start();
+
+    JsonResponse chat = gateway.postChat("coder", "Authorization", "Bearer k-coder");
+    JsonResponse forbidden = gateway.postChat("writer", "Authorization", "Bearer k-coder");
+    JsonNode list = gateway.get("/v1/models", "Authorization", "Bearer k-coder").json();
+
+    assertThat(chat.statusCode()).isEqualTo(503);
+    assertThat(chat.headers().firstValue(SERVED_BY)).hasValue("none");
+    assertThat(chat.json().path("error").path("message").asText()).doesNotContain("writer");
+    assertThat(writer.stats().requestsByPath()).doesNotContainKey("/v1/chat/completions");
+    assertThat(forbidden.statusCode()).isEqualTo(403);
+    assertThat(forbidden.headers().firstValue(SERVED_BY)).hasValue("none");
+    assertThat(list.path("data")).isEmpty();
+  }
+
+  @Test
+  void aReloadChangesTheChainForTheNextRequest() {
+    Simulator writer = sim("writer-gguf");
+    Simulator planner = sim("planner-gguf");
+    gateway.proxy("coder", deadUrl, Map.of(), TestGateway.FAST)
+        .proxy("writer", writer)
+        .proxy("planner", planner).start();
+    assertThat(gateway.postChat("coder").statusCode()).isEqualTo(502);
+
+    reloadWithFallbacks("writer");
+    JsonResponse toWriter = gateway.postChat("coder");
+    reloadWithFallbacks("planner", "writer");
+    JsonResponse toPlanner = gateway.postChat("coder");
+
+    assertThat(toWriter.statusCode()).isEqualTo(200);
+    assertThat(toWriter.headers().firstValue(SERVED_BY)).hasValue("writer@" + writer.baseUrl().substring(7));
+    assertThat(toPlanner.statusCode()).isEqualTo(200);
+    assertThat(toPlanner.headers().firstValue(SERVED_BY)).hasValue("planner@" + planner.baseUrl().substring(7));
+  }
+
+  private void reloadWithFallbacks(String... fallbacks) {
+    GatewayConfig running = gateway.server().state().config();
+    Map<String, ModelConfig> models = new LinkedHashMap<>(running.models());
+    models.put("coder", TestGateway.withFallbacks(models.get("coder"), fallbacks));
+    gateway.server().reload(new GatewayConfig(running.version(), running.defaultModel(), running.gateway(),
+        running.auth(), models, running.source()));
   }
 }

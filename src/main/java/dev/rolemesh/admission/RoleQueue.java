@@ -1,0 +1,84 @@
+package dev.rolemesh.admission;
+
+import dev.rolemesh.config.QueueSettings;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One role's FIFO of requests waiting for a slot, shared by every event loop. Arrivals, departures and hand-outs
+ * take the queue's monitor for a few map reads each (never I/O), so a slot that frees on one event loop goes to the
+ * request first in line on any other; that request is then forwarded on its own loop. It outlives config versions:
+ * a reload changes its limits, never its waiters.
+ */
+public final class RoleQueue {
+
+  private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+  /** Every queue's waiters together, so that a freed slot costs nothing while no queue holds any. */
+  private final AtomicInteger allWaiting;
+  /** {@code waiting.size()}, readable without the lock: the request path asks it on every request. */
+  private volatile int size;
+  private volatile QueueSettings limits;
+
+  RoleQueue(QueueSettings limits, AtomicInteger allWaiting) {
+    this.limits = limits;
+    this.allWaiting = allWaiting;
+  }
+
+  /** Nobody waits: an arriving request that finds room may go straight to its backend. */
+  public boolean idle() {
+    return size == 0;
+  }
+
+  public int waiting() {
+    return size;
+  }
+
+  public QueueSettings limits() {
+    return limits;
+  }
+
+  void limits(QueueSettings value) {
+    limits = value;
+  }
+
+  /**
+   * A request that found no room (or found others waiting): admitted at once when the queue is empty and a slot freed
+   * meanwhile, else enqueued while the queue has room, else refused. Once enqueued it is admitted by a later
+   * {@link #pump}, or leaves by {@link #leave}.
+   */
+  public synchronized AdmissionPolicy.Outcome arrive(Waiter waiter) {
+    boolean room = waiting.isEmpty() && waiter.admitIfRoom();
+    AdmissionPolicy.Outcome outcome = AdmissionPolicy.onArrival(room, waiting.size(), limits);
+    if (outcome == AdmissionPolicy.Outcome.ENQUEUE) {
+      waiting.addLast(waiter);
+      resized();
+      // A slot may have freed between the caller's look and this lock; its pump found nobody then.
+      pump();
+    }
+    return outcome;
+  }
+
+  /** Takes the waiter out (its client left, or it waited too long); false when it was already admitted. */
+  public synchronized boolean leave(Waiter waiter) {
+    boolean removed = waiting.remove(waiter);
+    if (removed) {
+      resized();
+    }
+    return removed;
+  }
+
+  /** Hands free slots to the requests first in line, in order, until one finds every backend still full. */
+  public synchronized void pump() {
+    Waiter first;
+    while ((first = waiting.peekFirst()) != null && first.admitIfRoom()) {
+      waiting.pollFirst();
+      resized();
+    }
+  }
+
+  private void resized() {
+    int now = waiting.size();
+    allWaiting.addAndGet(now - size);
+    size = now;
+  }
+}

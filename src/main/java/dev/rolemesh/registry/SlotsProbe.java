@@ -1,0 +1,79 @@
+package dev.rolemesh.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rolemesh.http.Upstream;
+import dev.rolemesh.observability.JsonLog;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Learns the capacity of a node that registered without reporting it: a bare llama-server (registered by a script,
+ * not by the node agent, which sends {@code served_models[].meta.parallel}) lists one entry per slot at
+ * {@code GET /slots}. A server started with {@code --no-slots} answers 501 (an older one or another server 404):
+ * its capacity stays unknown, and requests go to it as if there were no queue.
+ */
+public final class SlotsProbe {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final ProbedSlots into;
+  private final JsonLog log;
+
+  public SlotsProbe(ProbedSlots into, JsonLog log) {
+    this.into = into;
+    this.log = log;
+  }
+
+  /** Whether any model of the node leaves its capacity unsaid: only then is {@code /slots} worth asking. */
+  public static boolean needed(Node node) {
+    return node.servedModels().stream().anyMatch(model -> model.slots() == 0);
+  }
+
+  /**
+   * Asks the node behind {@code target} (its base URL, the node key and TLS the gateway calls it with) in the
+   * background; the answer is recorded for routing and logged.
+   */
+  public Future<Integer> probe(HttpClient client, Node node, Upstream target) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.GET)
+        .setHost(target.host())
+        .setPort(target.port())
+        .setSsl(target.ssl())
+        .setSslOptions(target.tls())
+        .setURI(target.pathFor("/slots"))
+        .setConnectTimeout(TIMEOUT.toMillis())
+        .setIdleTimeout(TIMEOUT.toMillis());
+    if (target.apiKey() != null) {
+      options.putHeader("Authorization", "Bearer " + target.apiKey());
+    }
+    return client.request(options)
+        .compose(request -> request.send().compose(response -> response.body()
+            .map(body -> response.statusCode() == 200 ? count(body) : 0)))
+        .recover(failed -> Future.succeededFuture(0))
+        .onSuccess(slots -> {
+          if (slots > 0) {
+            into.found(node.nodeId(), slots);
+            log.info("node_slots", "Node " + node.nodeId() + " serves " + slots + " requests at once (its /slots)",
+                "node_id", node.nodeId(), "slots", slots);
+          } else {
+            log.info("node_slots_unknown", "Node " + node.nodeId() + " reports no capacity and its /slots does not"
+                + " say: requests go to it without queueing", "node_id", node.nodeId());
+          }
+        });
+  }
+
+  /** The slots a {@code GET /slots} body lists (one array entry each); 0 for anything else. */
+  static int count(Buffer body) {
+    try {
+      JsonNode slots = NodeJson.JSON.readTree(body.getBytes());
+      return slots != null && slots.isArray() ? slots.size() : 0;
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package dev.rolemesh.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rolemesh.config.ModelConfig;
+import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.config.QueueSettings;
+import dev.rolemesh.config.Timeouts;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The queue's bookkeeping with a backend of a few slots played by a counter: FIFO, limits, leaving, reloads. */
+class RoleQueueTest {
+
+  private final Queues queues = new Queues();
+  private final List<String> admitted = new ArrayList<>();
+  private int free;
+
+  private RoleQueue configure(int maxWaiting) {
+    queues.configure(List.of(new ModelConfig("coder", "coder", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Proxy(URI.create("http://127.0.0.1:1"), null),
+        new QueueSettings(maxWaiting, Duration.ofSeconds(30)))));
+    return queues.of("coder");
+  }
+
+  /** A request that takes a slot when one is free, as the endpoint's waiter does. */
+  private Waiter request(String name) {
+    return () -> {
+      if (free == 0) {
+        return false;
+      }
+      free--;
+      admitted.add(name);
+      return true;
+    };
+  }
+
+  @Test
+  void waitersGetFreedSlotsInArrivalOrder() {
+    RoleQueue queue = configure(10);
+    assertThat(queue.arrive(request("a"))).isEqualTo(AdmissionPolicy.Outcome.ENQUEUE);
+    assertThat(queue.arrive(request("b"))).isEqualTo(AdmissionPolicy.Outcome.ENQUEUE);
+    assertThat(queue.arrive(request("c"))).isEqualTo(AdmissionPolicy.Outcome.ENQUEUE);
+    assertThat(queue.waiting()).isEqualTo(3);
+
+    free = 1;
+    queues.slotFreed();
+    assertThat(admitted).containsExactly("a");
+    free = 2;
+    queues.slotFreed();
+
+    assertThat(admitted).containsExactly("a", "b", "c");
+    assertThat(queue.idle()).isTrue();
+  }
+
+  @Test
+  void aFreeSlotGoesToTheFirstInLineNotToANewcomer() {
+    RoleQueue queue = configure(10);
+    queue.arrive(request("first"));
+    free = 1;
+
+    assertThat(queue.arrive(request("newcomer"))).isEqualTo(AdmissionPolicy.Outcome.ENQUEUE);
+
+    // the newcomer's arrival handed the slot that freed meanwhile to the one waiting
+    assertThat(admitted).containsExactly("first");
+    assertThat(queue.waiting()).isEqualTo(1);
+  }
+
+  @Test
+  void anArrivalAtAnEmptyQueueTakesAFreeSlotAtOnce() {
+    RoleQueue queue = configure(10);
+    free = 1;
+
+    assertThat(queue.arrive(request("a"))).isEqualTo(AdmissionPolicy.Outcome.ADMIT);
+    assertThat(admitted).containsExactly("a");
+    assertThat(queue.idle()).isTrue();
+  }
+
+  @Test
+  void beyondMaxWaitingArrivalsAreRefusedAndAReloadChangesTheLimitForArrivals() {
+    RoleQueue queue = configure(1);
+    queue.arrive(request("a"));
+
+    assertThat(queue.arrive(request("b"))).isEqualTo(AdmissionPolicy.Outcome.REJECT);
+
+    assertThat(configure(2)).isSameAs(queue);
+    assertThat(queue.arrive(request("c"))).isEqualTo(AdmissionPolicy.Outcome.ENQUEUE);
+    free = 2;
+    queues.slotFreed();
+    assertThat(admitted).containsExactly("a", "c");
+  }
+
+  @Test
+  void aRequestThatLeavesIsNeverAdmitted() {
+    RoleQueue queue = configure(10);
+    Waiter leaver = request("leaver");
+    queue.arrive(leaver);
+    queue.arrive(request("stayer"));
+
+    assertThat(queue.leave(leaver)).isTrue();
+    free = 2;
+    queues.slotFreed();
+
+    assertThat(admitted).containsExactly("stayer");
+    assertThat(queue.leave(leaver)).isFalse();
+    assertThat(queues.waiting()).containsEntry("coder", 0);
+  }
+}

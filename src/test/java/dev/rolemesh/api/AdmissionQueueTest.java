@@ -1,0 +1,246 @@
+package dev.rolemesh.api;
+
+import static dev.rolemesh.testing.TestGateway.CLIENT_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rolemesh.config.GatewayConfig;
+import dev.rolemesh.config.ModelConfig;
+import dev.rolemesh.config.ModelTarget;
+import dev.rolemesh.config.QueueSettings;
+import dev.rolemesh.config.Timeouts;
+import dev.rolemesh.sim.SimOptions;
+import dev.rolemesh.sim.SimStats;
+import dev.rolemesh.sim.Simulator;
+import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.TestGateway;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admission queue on real sockets: backends whose slots are held by requests the simulator never answers
+ * ({@code X-Sim-Fail: hang}) until the test hangs up on them, which frees the slot at a moment the test chooses.
+ */
+class AdmissionQueueTest {
+
+  /** Long enough never to expire in a test that does not want it to. */
+  private static final QueueSettings PATIENT = new QueueSettings(10, Duration.ofMinutes(10));
+
+  private final TestGateway gateway = new TestGateway().clientAndNodeKeys();
+  private final List<RawHttp> open = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws IOException {
+    for (RawHttp connection : open) {
+      connection.close();
+    }
+    gateway.close();
+  }
+
+  private static ModelConfig proxy(String alias, Simulator sim, int maxConcurrent, QueueSettings queue) {
+    // a config file's timeouts: a held slot must not be freed by read_s while the test looks at the queue
+    return new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Proxy(URI.create(sim.baseUrl()), null, null, maxConcurrent), queue);
+  }
+
+  private static String node(String id, Simulator sim, Integer parallel) {
+    String meta = parallel == null ? "" : ",\"meta\":{\"parallel\":" + parallel + "}";
+    return "{\"node_id\":\"" + id + "\",\"base_url\":\"" + sim.baseUrl() + "\",\"served_models\":[{"
+        + "\"model_id\":\"m\",\"roles\":[\"agent\"]" + meta + "}]}";
+  }
+
+  private static String body(String alias, String content) {
+    return "{\"model\":\"" + alias + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"" + content
+        + "\"}]}";
+  }
+
+  /** A request left open: the test reads its answer or hangs up. */
+  private RawHttp send(String alias, String content, String... headers) throws IOException {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Authorization";
+    all[1] = "Bearer " + CLIENT_KEY;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    RawHttp connection = RawHttp.post(gateway.port(), "/v1/chat/completions", body(alias, content), all);
+    open.add(connection);
+    return connection;
+  }
+
+  /** A request the simulator holds, with its slot, until the test closes the connection. */
+  private RawHttp hold(String alias, Simulator sim, String content) throws IOException {
+    int before = sim.stats().active();
+    RawHttp held = send(alias, content, "X-Sim-Fail", "hang");
+    Await.until("the simulator holds " + content, () -> sim.stats().active() > before);
+    return held;
+  }
+
+  private RawHttp queued(String alias, String content) throws IOException {
+    int before = waiting(alias);
+    RawHttp connection = send(alias, content);
+    Await.until(content + " waits in the queue", () -> waiting(alias) == before + 1);
+    return connection;
+  }
+
+  private int waiting(String alias) {
+    return gateway.server().state().queues().of(alias).waiting();
+  }
+
+  /** The user message of every chat request the simulator received, in arrival order. */
+  private static List<String> received(Simulator sim) {
+    return sim.stats().recent().stream().map(SimStats.RecordedRequest::body)
+        .map(body -> body.at("/messages/0/content").asText()).toList();
+  }
+
+  @Test
+  void queuedRequestsReachTheNodeInArrivalOrderAsSlotsFree() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT)).start();
+    gateway.register(node("n1", sim, 2));
+    RawHttp first = hold("agent", sim, "hold-1");
+    hold("agent", sim, "hold-2");
+    RawHttp a = queued("agent", "a");
+    RawHttp b = queued("agent", "b");
+    RawHttp c = queued("agent", "c");
+    assertThat(sim.stats().active()).isEqualTo(2);
+
+    first.close();
+
+    assertThat(a.readResponse().status()).isEqualTo(200);
+    assertThat(b.readResponse().status()).isEqualTo(200);
+    assertThat(c.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("hold-1", "hold-2", "a", "b", "c");
+    Await.until("the access lines of the queued requests", () -> gateway.log().lines()
+        .filter(line -> line.contains("\"queue_ms\"") && line.contains("\"status\":200")).count() == 3);
+  }
+
+  @Test
+  void beyondMaxWaitingARequestGets503WithRetryAfterAndNeverReachesTheBackend() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(proxy("chat", sim, 1, new QueueSettings(1, Duration.ofMinutes(10)))).start();
+    RawHttp held = hold("chat", sim, "hold");
+    RawHttp waiting = queued("chat", "waits");
+
+    RawHttp.Response refused = send("chat", "overflow").readResponse();
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+    assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+    assertThat(refused.json().at("/error/message").asText()).contains("'chat'", "queue.max_waiting");
+    assertThat(refused.header("X-RoleMesh-Served-By")).isEqualTo("none");
+    held.close();
+    assertThat(waiting.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("hold", "waits");
+    String metrics = gateway.get("/metrics", "Authorization", "Bearer " + CLIENT_KEY).body();
+    assertThat(metrics).contains("rolemesh_queue_wait_seconds_count{role=\"chat\"} 2",
+        "rolemesh_queue_waiting{role=\"chat\"} 0");
+  }
+
+  @Test
+  void whenTheQueueIsFullTheRolesFallbackTakesTheRequest() throws IOException {
+    Simulator busy = gateway.simulator(SimOptions.defaults());
+    Simulator spare = gateway.simulator(SimOptions.defaults());
+    ModelConfig chat = proxy("chat", busy, 1, new QueueSettings(0, Duration.ofMinutes(10)));
+    gateway.model(new ModelConfig("chat", "chat", Map.of(), chat.timeouts(), chat.target(), List.of("spare"),
+        chat.queue())).model(proxy("spare", spare, 0, PATIENT)).start();
+    hold("chat", busy, "hold");
+
+    RawHttp.Response served = send("chat", "overflow").readResponse();
+
+    assertThat(served.status()).isEqualTo(200);
+    assertThat(served.header("X-RoleMesh-Served-By")).startsWith("spare@");
+    assertThat(served.header("Retry-After")).isNull();
+    assertThat(received(spare)).containsExactly("overflow");
+    assertThat(received(busy)).containsExactly("hold");
+  }
+
+  @Test
+  void aRequestWaitingLongerThanMaxWaitGets503() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(proxy("chat", sim, 1, new QueueSettings(10, Duration.ofMillis(50)))).start();
+    hold("chat", sim, "hold");
+
+    RawHttp.Response expired = send("chat", "late").readResponse();
+
+    assertThat(expired.status()).isEqualTo(503);
+    assertThat(expired.header("Retry-After")).isEqualTo("1");
+    assertThat(expired.json().at("/error/code").asText()).isEqualTo("queue_timeout");
+    assertThat(waiting("chat")).isZero();
+    assertThat(received(sim)).containsExactly("hold");
+  }
+
+  @Test
+  void aClientThatLeavesWhileQueuedLeavesTheQueueAndNeverReachesTheBackend() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(proxy("chat", sim, 1, PATIENT)).start();
+    RawHttp held = hold("chat", sim, "hold");
+    RawHttp leaver = queued("chat", "leaver");
+
+    leaver.close();
+    Await.until("the leaver is out of the queue", () -> waiting("chat") == 0);
+    held.close();
+
+    assertThat(send("chat", "after").readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("hold", "after");
+    Await.until("the leaver's access line", () -> gateway.log().lines()
+        .anyMatch(line -> line.contains("client left while queued") && line.contains("\"status\":499")
+            && line.contains("\"queue_ms\"")));
+  }
+
+  @Test
+  void aBareLlamaServersSlotsBoundWhatItIsSent() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(2));
+    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+    gateway.register(node("bare", sim, null));
+    Await.until("the gateway asked the node's /slots", () -> gateway.log().contains("\"node_slots\""));
+    RawHttp first = hold("agent", sim, "hold-1");
+    hold("agent", sim, "hold-2");
+    RawHttp third = queued("agent", "third");
+
+    first.close();
+
+    assertThat(third.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("hold-1", "hold-2", "third");
+  }
+
+  @Test
+  void aNodeWhoseCapacityIsUnknownGetsEveryRequestAsBefore() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(1).withSlotsEndpoint(false));
+    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+    gateway.register(node("no-slots", sim, null));
+    Await.until("the node's /slots said nothing", () -> gateway.log().contains("\"node_slots_unknown\""));
+
+    for (int i = 0; i < 3; i++) {
+      hold("agent", sim, "hold-" + i);
+    }
+
+    assertThat(sim.stats().active()).isEqualTo(3);
+    assertThat(waiting("agent")).isZero();
+  }
+
+  @Test
+  void aReloadKeepsTheWaitersAndARaisedLimitLetsThemGo() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(proxy("chat", sim, 1, new QueueSettings(1, Duration.ofMinutes(10)))).start();
+    hold("chat", sim, "hold");
+    RawHttp waiter = queued("chat", "waits");
+    GatewayConfig running = gateway.server().state().config();
+    Map<String, ModelConfig> models = new LinkedHashMap<>(running.models());
+    models.put("chat", proxy("chat", sim, 2, new QueueSettings(5, Duration.ofMinutes(10))));
+
+    gateway.server().reload(new GatewayConfig(running.version(), running.defaultModel(), running.gateway(),
+        running.auth(), models, running.source()));
+
+    assertThat(waiter.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("hold", "waits");
+    assertThat(gateway.server().state().queues().of("chat").limits().maxWaiting()).isEqualTo(5);
+  }
+}
