@@ -243,4 +243,25 @@ class AdmissionQueueTest {
     assertThat(received(sim)).containsExactly("hold", "waits");
     assertThat(gateway.server().state().queues().of("chat").limits().maxWaiting()).isEqualTo(5);
   }
+
+  @Test
+  void eachModelOfANodeCountsItsOwnSlots() throws IOException {
+    // an agent with two GPUs, one model on each: a request for one model does not take the other's slot
+    Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(2));
+    QueueSettings brief = new QueueSettings(10, Duration.ofSeconds(2));
+    gateway.model(new ModelConfig("a", "a", Map.of(), Timeouts.DEFAULTS,
+            new ModelTarget.Discovered("a", ModelTarget.Strategy.LEAST_BUSY), brief))
+        .model(new ModelConfig("b", "b", Map.of(), Timeouts.DEFAULTS,
+            new ModelTarget.Discovered("b", ModelTarget.Strategy.LEAST_BUSY), brief)).start();
+    gateway.register("{\"node_id\":\"two-gpus\",\"base_url\":\"" + sim.baseUrl() + "\",\"served_models\":["
+        + "{\"model_id\":\"ma\",\"roles\":[\"a\"],\"meta\":{\"parallel\":1}},"
+        + "{\"model_id\":\"mb\",\"roles\":[\"b\"],\"meta\":{\"parallel\":1}}]}");
+    RawHttp held = hold("a", sim, "on-a");
+
+    assertThat(send("b", "on-b").readResponse().status()).isEqualTo(200);
+    RawHttp second = queued("a", "second-a");
+    held.close();
+    assertThat(second.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("on-a", "on-b", "second-a");
+  }
 }
