@@ -221,7 +221,7 @@ final class GatewayVerticle extends VerticleBase {
         GatewayState now = RequestContext.of(ctx).state;
         now.queues().slotFreed();
         if (SlotsProbe.needed(node)) {
-          slots.probe(client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
+          slots.probe(vertx, client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
         }
       }
 
