@@ -201,8 +201,7 @@ final class GatewayVerticle extends VerticleBase {
     router.errorHandler(405, ctx -> {
       String allowed = RequestPaths.allowedMethods(router.getRoutes(), ctx.request().path());
       ctx.response().putHeader("Allow", allowed);
-      new ApiError(405, "Method " + ctx.request().method() + " is not allowed on " + ctx.request().path()
-          + " (allowed: " + allowed + ")", "invalid_request_error", null, "method_not_allowed").send(ctx);
+      ApiError.methodNotAllowed(ctx.request().method(), ctx.request().path(), allowed).send(ctx);
     });
     router.errorHandler(413, ctx -> ApiError.bodyTooLarge(maxBodyBytes).send(ctx));
     router.errorHandler(500, this::internalError);

@@ -45,6 +45,12 @@ public record ApiError(int status, String message, String type, String param, St
     return new ApiError(404, message, "invalid_request_error", null, "not_found");
   }
 
+  /** @param allowed the methods the path takes, as in the {@code Allow} header sent with it */
+  public static ApiError methodNotAllowed(Object method, String path, String allowed) {
+    return new ApiError(405, "Method " + method + " is not allowed on " + path + " (allowed: " + allowed + ")",
+        "invalid_request_error", null, "method_not_allowed");
+  }
+
   public static ApiError modelNotFound(String model, java.util.List<String> known) {
     return new ApiError(404, "The model '" + model + "' does not exist. Known models: " + String.join(", ", known),
         "invalid_request_error", "model", "model_not_found");

@@ -61,7 +61,9 @@ public final class RequestPaths {
 
   private static boolean matches(Route route, String path) {
     if (!route.isRegexPath()) {
-      return route.getPath() != null && route.getPath().equals(path);
+      // A wildcard route ("/v1/*") keeps its prefix, slash included, as its path.
+      String routePath = route.getPath();
+      return routePath != null && (routePath.equals(path) || routePath.endsWith("/") && path.startsWith(routePath));
     }
     // A regex route's name is its pattern; a path with :params is a regex route too.
     String pattern = route.getName();

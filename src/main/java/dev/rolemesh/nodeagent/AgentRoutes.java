@@ -8,6 +8,7 @@ import dev.rolemesh.http.ApiError;
 import dev.rolemesh.http.BodyBudget;
 import dev.rolemesh.http.BodyReader;
 import dev.rolemesh.http.BodyRefusals;
+import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.http.RequestPeek;
 import dev.rolemesh.http.Responses;
 import dev.rolemesh.http.Upstream;
@@ -92,6 +93,11 @@ final class AgentRoutes {
 
     router.errorHandler(404, ctx -> ApiError.notFound("Unknown path " + ctx.request().method() + " "
         + ctx.request().path() + " on this node agent").send(ctx.response()));
+    router.errorHandler(405, ctx -> {
+      String allowed = RequestPaths.allowedMethods(router.getRoutes(), ctx.request().path());
+      ctx.response().putHeader("Allow", allowed);
+      ApiError.methodNotAllowed(ctx.request().method(), ctx.request().path(), allowed).send(ctx.response());
+    });
     router.errorHandler(500, ctx -> {
       log.error("internal_error", String.valueOf(ctx.failure()), "path", ctx.request().path());
       ApiError.internal("Internal node agent error; see its log").send(ctx.response());

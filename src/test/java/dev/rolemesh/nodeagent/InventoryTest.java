@@ -92,4 +92,19 @@ class InventoryTest {
       }
     }
   }
+
+  @Test
+  void aMethodAPathDoesNotTakeGetsAnOpenAiShaped405NamingTheOnesItDoes() throws Exception {
+    harness.start(config(harness.dir().resolve("no-such-nvidia-smi").toString()));
+
+    try (RawHttp http = new RawHttp(harness.agent().port())) {
+      http.send("GET", "/v1/chat/completions", null);
+      RawHttp.Response response = http.readResponse();
+
+      assertThat(response.status()).isEqualTo(405);
+      assertThat(response.header("Allow")).isEqualTo("POST");
+      assertThat(response.json().at("/error/code").asText()).isEqualTo("method_not_allowed");
+      assertThat(response.json().at("/error/message").asText()).contains("GET", "/v1/chat/completions", "POST");
+    }
+  }
 }
