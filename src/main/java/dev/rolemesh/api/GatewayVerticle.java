@@ -89,7 +89,8 @@ final class GatewayVerticle extends VerticleBase {
     }
     server = vertx.createHttpServer(options);
     // Given here rather than in the options, which reject the -1 that asks for a shared random port.
-    guard = ConnectionGuard.watch(vertx, server, initial.config().gateway().clientTimeouts());
+    guard = ConnectionGuard.watch(vertx, server, initial.config().gateway().clientTimeouts(),
+        telemetry::connectionCut);
     return server.requestHandler(guard.around(router(initial)))
         .listen(port, initial.config().gateway().host());
   }
@@ -220,7 +221,7 @@ final class GatewayVerticle extends VerticleBase {
         GatewayState now = RequestContext.of(ctx).state;
         now.queues().slotFreed();
         if (SlotsProbe.needed(node)) {
-          slots.probe(client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
+          slots.probe(vertx, client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
         }
       }
 

@@ -26,6 +26,13 @@ record Telemetry(AccessLog accessLog, GatewayMetrics metrics, Recorder recorder)
         : new Telemetry(new AccessLog(log), null, null);
   }
 
+  /** A client connection cut by {@code client_timeouts}: counted, never logged (see {@code ConnectionGuard}). */
+  void connectionCut(String reason) {
+    if (metrics != null) {
+      metrics.connectionCut(reason);
+    }
+  }
+
   @Override
   public void routed(String role) {
     if (metrics != null) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Enforces {@link ClientTimeouts} on one HTTP server, which lives on one event loop (so nothing here is shared
@@ -21,6 +22,10 @@ import java.util.Map;
  * <p>Cost: no timer per request or connection. The request path adds one map lookup and one list append; one
  * periodic sweep per event loop walks the open connections a few times per {@code header_s}, reading fields and
  * the flags Vert.x already keeps ({@code ended}, {@code bytesRead}).
+ *
+ * <p>Each cut is counted by the limit that made it ({@code header_s}, {@code idle_s}, {@code body_min_bytes_s}), not
+ * logged: a connection cut before its first head is complete has no request to log, and a line per cut would let a
+ * slowloris flood the log. A body cut with its 408 is a request, and gets its access line like any other.
  */
 public final class ConnectionGuard {
 
@@ -29,19 +34,25 @@ public final class ConnectionGuard {
 
   private final Vertx vertx;
   private final ClientTimeouts limits;
+  private final Consumer<String> cuts;
   private final Map<HttpConnection, Watch> watches = new HashMap<>();
   private final long sweepTimer;
 
-  private ConnectionGuard(Vertx vertx, ClientTimeouts limits) {
+  private ConnectionGuard(Vertx vertx, ClientTimeouts limits, Consumer<String> cuts) {
     this.vertx = vertx;
     this.limits = limits;
+    this.cuts = cuts;
     long sweepMs = Math.min(limits.header().toMillis(), limits.idle().toMillis()) / 4;
     this.sweepTimer = vertx.setPeriodic(Math.clamp(sweepMs, MIN_SWEEP_MS, MAX_SWEEP_MS), id -> sweep());
   }
 
-  /** Watches every connection of {@code server} from now on; call before it listens, on its event loop. */
-  public static ConnectionGuard watch(Vertx vertx, HttpServer server, ClientTimeouts limits) {
-    ConnectionGuard guard = new ConnectionGuard(vertx, limits);
+  /**
+   * Watches every connection of {@code server} from now on; call before it listens, on its event loop.
+   *
+   * @param cuts told the limit's name ({@code header_s}, {@code idle_s}, {@code body_min_bytes_s}) at each cut
+   */
+  public static ConnectionGuard watch(Vertx vertx, HttpServer server, ClientTimeouts limits, Consumer<String> cuts) {
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits, cuts);
     server.connectionHandler(connection -> {
       guard.watches.put(connection, new Watch(connection, System.nanoTime()));
       connection.closeHandler(v -> guard.watches.remove(connection));
@@ -68,14 +79,14 @@ public final class ConnectionGuard {
   private void sweep() {
     long now = System.nanoTime();
     // Closing runs the close handler, which removes from the map: collect first.
-    List<Runnable> cuts = new ArrayList<>();
+    List<Runnable> due = new ArrayList<>();
     for (Watch watch : watches.values()) {
-      Runnable cut = watch.check(now, limits);
+      Runnable cut = watch.check(now, limits, cuts);
       if (cut != null) {
-        cuts.add(cut);
+        due.add(cut);
       }
     }
-    cuts.forEach(Runnable::run);
+    due.forEach(Runnable::run);
   }
 
   private record InFlight(HttpServerRequest request, long headAt) {}
@@ -108,8 +119,8 @@ public final class ConnectionGuard {
       return request.request().response().ended() || request.request().response().closed();
     }
 
-    /** What to do about this connection now, or null to leave it. */
-    Runnable check(long now, ClientTimeouts limits) {
+    /** What to do about this connection now, or null to leave it; {@code cuts} is told when it does cut. */
+    Runnable check(long now, ClientTimeouts limits, Consumer<String> cuts) {
       if (!inFlight.isEmpty()) {
         inFlight.removeIf(Watch::answered);
         if (inFlight.isEmpty()) {
@@ -119,11 +130,21 @@ public final class ConnectionGuard {
       }
       if (inFlight.isEmpty()) {
         long limit = (servedOne ? limits.idle() : limits.header()).toNanos();
-        return now - waitingSince >= limit ? connection::close : null;
+        if (now - waitingSince < limit) {
+          return null;
+        }
+        String reason = servedOne ? "idle_s" : "header_s";
+        return () -> {
+          cuts.accept(reason);
+          connection.close();
+        };
       }
       for (InFlight request : inFlight) {
         if (slowBody(request, now, limits)) {
-          return () -> tooSlow(request.request());
+          return () -> {
+            cuts.accept("body_min_bytes_s");
+            tooSlow(request.request());
+          };
         }
       }
       return null;

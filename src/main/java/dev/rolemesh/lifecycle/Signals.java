@@ -1,6 +1,7 @@
 package dev.rolemesh.lifecycle;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * POSIX signals for the commands: {@code HUP} reloads, {@code TERM} and {@code INT} stop. {@code sun.misc.Signal}
@@ -20,9 +21,10 @@ public final class Signals {
    */
   public static boolean on(String name, Runnable handler) {
     try {
-      Signal.handle(new Signal(name), signal -> handler.run());
-      return true;
-    } catch (IllegalArgumentException ignoredByTheOs) {
+      // For a signal the process was started with ignored, the JVM installs nothing and throws nothing: it only
+      // answers that the previous handler was SIG_IGN.
+      return Signal.handle(new Signal(name), signal -> handler.run()) != SignalHandler.SIG_IGN;
+    } catch (IllegalArgumentException usedByTheVm) {
       return false;
     }
   }

@@ -87,6 +87,10 @@ public final class GatewayMetrics implements ExchangeListener {
       .help("Registered nodes by state (fresh, stale)").labelNames("state").register(registry);
   private final Gauge nodeInFlight = Gauge.builder().name("rolemesh_node_requests_in_flight")
       .help("Requests this gateway has in flight to each registered node").labelNames("node").register(registry);
+  private final Counter connectionsCut = Counter.builder().name("rolemesh_connections_cut")
+      .help("Client connections closed by gateway.client_timeouts, by the limit that cut them (header_s: no complete "
+          + "request head in time, idle_s: a kept-alive connection unused, body_min_bytes_s: a body too slow, "
+          + "answered 408)").labelNames("reason").register(registry);
 
   /** The series of one role that every request touches. */
   private record RoleSeries(GaugeDataPoint inFlight, DistributionDataPoint duration, DistributionDataPoint ttft,
@@ -113,6 +117,11 @@ public final class GatewayMetrics implements ExchangeListener {
   /** What the gateway looks like at scrape time. */
   public record Snapshot(Map<String, Boolean> roleAvailable, int freshNodes, int staleNodes,
       Map<String, Integer> nodeInFlight, Map<String, Integer> queueWaiting) {}
+
+  /** A client connection was closed by the limit {@code reason} names ({@code header_s}, ...). */
+  public void connectionCut(String reason) {
+    connectionsCut.labelValues(reason).inc();
+  }
 
   @Override
   public void routed(String role) {

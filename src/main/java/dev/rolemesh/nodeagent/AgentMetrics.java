@@ -2,6 +2,7 @@ package dev.rolemesh.nodeagent;
 
 import dev.rolemesh.metrics.Exposition;
 import dev.rolemesh.metrics.MergedExposition;
+import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -33,6 +34,9 @@ final class AgentMetrics {
       .help("How long requests waited for their model to be loaded (or switched in), by model and outcome "
           + "(admitted, refused)").unit(Unit.SECONDS).labelNames("model", "outcome").classicOnly()
       .classicUpperBounds(WAIT_BUCKETS).register(registry);
+  private final Counter connectionsCut = Counter.builder().name("rolemesh_agent_connections_cut")
+      .help("Client connections closed by client_timeouts, by the limit that cut them (header_s, idle_s, "
+          + "body_min_bytes_s)").labelNames("reason").register(registry);
 
   /** @param client for the servers' own /metrics on 127.0.0.1 */
   AgentMetrics(ModelScheduler scheduler, HttpClient client) {
@@ -58,6 +62,11 @@ final class AgentMetrics {
     GaugeWithCallback.builder().name("rolemesh_agent_requests_waiting")
         .help("Requests waiting for their model to be loaded").callback(cb -> cb.call(scheduler.waitingCount()))
         .register(registry);
+  }
+
+  /** A client connection was closed by the limit {@code reason} names. */
+  void connectionCut(String reason) {
+    connectionsCut.labelValues(reason).inc();
   }
 
   /** A request that could not be served at once waited {@code nanos} for its model. */

@@ -251,8 +251,11 @@ final class AgentRoutes {
   private void writeAccessLog(RoutingContext ctx, String requestId, long started, UpstreamProxy.Outcome outcome) {
     double durationMs = Math.round((System.nanoTime() - started) / 1e4) / 100.0;
     double ttfbMs = outcome == null || outcome.ttfbNanos() < 0 ? -1 : Math.round(outcome.ttfbNanos() / 1e4) / 100.0;
+    // Without an answer sent, the status still set on the response is the default 200: the client left first.
+    int status = outcome != null ? outcome.status() : ctx.response().headWritten() ? ctx.response().getStatusCode()
+        : Failure.Kind.CLIENT_GONE.status();
     accessLog.write(new AccessLog.Entry(requestId, ctx.request().method().name(), ctx.request().path(),
-        ctx.get(MODEL), ctx.get(UPSTREAM), outcome == null ? ctx.response().getStatusCode() : outcome.status(),
+        ctx.get(MODEL), ctx.get(UPSTREAM), status,
         durationMs, ttfbMs, outcome == null ? 0 : outcome.bytes(), Boolean.TRUE.equals(ctx.get(STREAM)), 1,
         outcome == null || outcome.failure() == null ? null : outcome.failure().detail()));
   }

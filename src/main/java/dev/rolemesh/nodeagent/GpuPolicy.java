@@ -41,7 +41,8 @@ final class GpuPolicy {
   private GpuPolicy() {}
 
   /**
-   * What the policy sees of one GPU and its server.
+   * What the policy sees of one GPU and its server. Models compare by value, never by identity: a reload reads the
+   * models list anew, and a server started before it holds an equal spec that must still count as the same model.
    *
    * @param index the GPU index, or null for the CPU slot
    * @param serving the model of its server, or the one being loaded or restarted
@@ -53,14 +54,14 @@ final class GpuPolicy {
       long lastUsedNanos, boolean closed) {
 
     boolean readyFor(ModelSpec model) {
-      return state == GpuSlot.State.READY && serving == model;
+      return state == GpuSlot.State.READY && model.equals(serving);
     }
 
     /** On its way to serving {@code model}: a request for it should wait, not switch another GPU. */
     boolean loading(ModelSpec model) {
       return switch (state) {
-        case LOADING, RESTARTING -> serving == model;
-        case DRAINING, STOPPING -> next == model;
+        case LOADING, RESTARTING -> model.equals(serving);
+        case DRAINING, STOPPING -> model.equals(next);
         default -> false;
       };
     }
@@ -170,7 +171,7 @@ final class GpuPolicy {
     for (int i = 0; i < gpus.size(); i++) {
       ModelSpec model = gpus.get(i).loaded();
       if (model != null && state.retired().contains(model)
-          && left.stream().noneMatch(waiter -> waiter.model() == model)) {
+          && left.stream().noneMatch(waiter -> waiter.model().equals(model))) {
         decisions.add(new Retire<>(i));
         gpus.set(i, gpus.get(i).switching(null));
       }

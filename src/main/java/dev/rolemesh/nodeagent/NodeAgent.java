@@ -143,8 +143,8 @@ public final class NodeAgent {
         TlsOptions.listen(options, TlsOptions.server(config.tls(), true));
       }
       server = vertx.createHttpServer(options);
-      ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts());
       AgentMetrics metrics = new AgentMetrics(scheduler, control);
+      ConnectionGuard guard = ConnectionGuard.watch(vertx, server, config.clientTimeouts(), metrics::connectionCut);
       routes = new AgentRoutes(config, scheduler, new UpstreamProxy(vertx, upstream, VIA, false), registrar, host,
           metrics, log);
       server.requestHandler(guard.around(routes.router(vertx)));

@@ -77,19 +77,32 @@ public final class NodeSelector {
     return reported > 0 ? reported : registry.probedSlots().of(node.nodeId());
   }
 
-  /** The nodes with a free slot (see {@link AdmissionPolicy#hasRoom}); the same list when no capacity is known. */
+  /** The nodes with a free slot; the same list when none is full. */
   private List<Node> withRoom(List<Node> nodes, String role, NodeTraffic traffic) {
     boolean anyFull = false;
     for (Node node : nodes) {
-      if (!AdmissionPolicy.hasRoom(traffic.inFlight(node.nodeId()), slots(node, role))) {
+      if (!hasRoom(node, role, traffic)) {
         anyFull = true;
         break;
       }
     }
-    return anyFull
-        ? nodes.stream().filter(node -> AdmissionPolicy.hasRoom(traffic.inFlight(node.nodeId()), slots(node, role)))
-            .toList()
-        : nodes;
+    return anyFull ? nodes.stream().filter(node -> hasRoom(node, role, traffic)).toList() : nodes;
+  }
+
+  /** See {@link AdmissionPolicy#hasRoom}: nothing is looked up for a node whose capacity is unknown. */
+  private boolean hasRoom(Node node, String role, NodeTraffic traffic) {
+    int slots = slots(node, role);
+    return slots <= 0 || AdmissionPolicy.hasRoom(traffic.inFlight(node.nodeId(), node.modelFor(role)), slots);
+  }
+
+  /**
+   * The requests in flight that compete with one of the role's on the node: those to the model serving the role when
+   * its slots are known (each model is its own llama-server), else all of the node's.
+   */
+  private int competing(Node node, String role, NodeTraffic traffic) {
+    return slots(node, role) > 0
+        ? traffic.inFlight(node.nodeId(), node.modelFor(role))
+        : traffic.inFlight(node.nodeId());
   }
 
   public boolean anyFresh(String role) {
@@ -135,7 +148,7 @@ public final class NodeSelector {
   private List<Node> affine(List<Node> rotated, ModelTarget.Discovered target, long[] conversation, String run,
       NodeTraffic traffic) {
     List<CacheAffinity.Candidate> candidates = rotated.stream()
-        .map(node -> new CacheAffinity.Candidate(node, traffic.inFlight(node.nodeId()), slots(node, target.role()),
+        .map(node -> new CacheAffinity.Candidate(node, competing(node, target.role(), traffic), slots(node, target.role()),
             routed.matched(node.nodeId(), conversation), routed.runSeen(node.nodeId(), run)))
         .toList();
     List<Node> ordered = CacheAffinity.order(candidates, target.affinityMargin());

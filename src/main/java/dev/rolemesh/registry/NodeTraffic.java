@@ -19,6 +19,11 @@ public final class NodeTraffic {
 
   private final InstantSource clock;
   private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
+  /**
+   * Requests in flight to each model of a node whose slots are known, by node then model id: each model is its own
+   * llama-server (the agent runs one per GPU), so one role's requests never take another's slots.
+   */
+  private final ConcurrentHashMap<String, ConcurrentHashMap<String, Integer>> byModel = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Instant> coolUntil = new ConcurrentHashMap<>();
 
   NodeTraffic(InstantSource clock) {
@@ -31,24 +36,32 @@ public final class NodeTraffic {
   }
 
   /**
-   * A request goes to the node if it has room among its {@code slots} (0: unknown, always room), checked and counted
-   * in one atomic step so that two event loops cannot both take its last slot; pair a true with one {@link #finished}.
+   * A request goes to the node's {@code model} if that has room among its {@code slots} (0: unknown, always room,
+   * and nothing more is looked up), checked and counted in one atomic step so that two event loops cannot both take
+   * its last slot; pair a true with one {@link #finished} given the same slots.
    */
-  public boolean tryDispatch(String nodeId, int slots) {
-    if (slots <= 0) {
-      dispatched(nodeId);
-      return true;
+  public boolean tryDispatch(String nodeId, String model, int slots) {
+    if (slots > 0 && !Slots.take(byModel.computeIfAbsent(nodeId, id -> new ConcurrentHashMap<>()), model, slots)) {
+      return false;
     }
-    return Slots.take(inFlight, nodeId, slots);
+    dispatched(nodeId);
+    return true;
   }
 
   /**
+   * @param slots as given to {@link #tryDispatch}
    * @param failedBeforeResponse the node refused, timed out connecting or dropped the request before any response
    *     head: it starts a cooldown
    */
-  public void finished(String nodeId, boolean failedBeforeResponse) {
+  public void finished(String nodeId, String model, int slots, boolean failedBeforeResponse) {
     // Entries at zero are removed so nodes that come and go leave nothing behind.
     inFlight.computeIfPresent(nodeId, (id, count) -> count <= 1 ? null : count - 1);
+    if (slots > 0) {
+      ConcurrentHashMap<String, Integer> models = byModel.get(nodeId);
+      if (models != null) {
+        models.computeIfPresent(model, (id, count) -> count <= 1 ? null : count - 1);
+      }
+    }
     if (failedBeforeResponse) {
       coolUntil.put(nodeId, clock.instant().plus(COOLDOWN));
     }
@@ -56,6 +69,12 @@ public final class NodeTraffic {
 
   public int inFlight(String nodeId) {
     return inFlight.getOrDefault(nodeId, 0);
+  }
+
+  /** Requests in flight to the node's {@code model}, counted only while its slots are known. */
+  public int inFlight(String nodeId, String model) {
+    ConcurrentHashMap<String, Integer> models = byModel.get(nodeId);
+    return models == null ? 0 : models.getOrDefault(model, 0);
   }
 
   /** Time left in the node's cooldown; zero when it is not cooling down. */

@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.rolemesh.http.Upstream;
 import dev.rolemesh.observability.JsonLog;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.io.IOException;
@@ -19,7 +22,10 @@ import java.time.Duration;
  */
 public final class SlotsProbe {
 
+  /** For the whole exchange, not only between bytes: a node trickling its answer must not hold the probe. */
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** A real {@code /slots} is a few KiB per slot; anything larger is not one and is not read further. */
+  static final int MAX_BODY_BYTES = 1 << 20;
 
   private final ProbedSlots into;
   private final JsonLog log;
@@ -38,7 +44,7 @@ public final class SlotsProbe {
    * Asks the node behind {@code target} (its base URL, the node key and TLS the gateway calls it with) in the
    * background; the answer is recorded for routing and logged.
    */
-  public Future<Integer> probe(HttpClient client, Node node, Upstream target) {
+  public Future<Integer> probe(Vertx vertx, HttpClient client, Node node, Upstream target) {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setHost(target.host())
@@ -51,9 +57,24 @@ public final class SlotsProbe {
     if (target.apiKey() != null) {
       options.putHeader("Authorization", "Bearer " + target.apiKey());
     }
-    return client.request(options)
-        .compose(request -> request.send().compose(response -> response.body()
-            .map(body -> response.statusCode() == 200 ? count(body) : 0)))
+    Promise<Integer> answer = Promise.promise();
+    client.request(options).onFailure(answer::tryFail).onSuccess(request -> {
+      long deadline = vertx.setTimer(TIMEOUT.toMillis(), id -> giveUp(request, answer));
+      answer.future().onComplete(done -> vertx.cancelTimer(deadline));
+      request.send().onFailure(answer::tryFail).onSuccess(response -> {
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+          if (body.length() + chunk.length() > MAX_BODY_BYTES) {
+            giveUp(request, answer);
+          } else {
+            body.appendBuffer(chunk);
+          }
+        });
+        response.exceptionHandler(answer::tryFail);
+        response.endHandler(end -> answer.tryComplete(response.statusCode() == 200 ? count(body) : 0));
+      });
+    });
+    return answer.future()
         .recover(failed -> Future.succeededFuture(0))
         .onSuccess(slots -> {
           if (slots > 0) {
@@ -65,6 +86,13 @@ public final class SlotsProbe {
                 + " say: requests go to it without queueing", "node_id", node.nodeId());
           }
         });
+  }
+
+  /** Stops reading an answer that is too slow or too large: the connection is closed, the capacity stays unknown. */
+  private static void giveUp(HttpClientRequest request, Promise<Integer> answer) {
+    if (answer.tryComplete(0)) {
+      request.reset();
+    }
   }
 
   /** The slots a {@code GET /slots} body lists (one array entry each); 0 for anything else. */

@@ -107,7 +107,7 @@ public final class BackendChooser {
    */
   public boolean tryDispatch(Role role, Upstream upstream) {
     if (upstream.nodeId() != null) {
-      return traffic.tryDispatch(upstream.nodeId(), upstream.slots());
+      return traffic.tryDispatch(upstream.nodeId(), upstream.model(), upstream.slots());
     }
     return upstream.slots() <= 0 || proxies.tryDispatch(role.alias(), upstream.slots());
   }
@@ -115,7 +115,7 @@ public final class BackendChooser {
   /** @param failedBeforeResponse the upstream failed before any response head: a node then cools down briefly */
   public void finished(Role role, Upstream upstream, boolean failedBeforeResponse) {
     if (upstream.nodeId() != null) {
-      traffic.finished(upstream.nodeId(), failedBeforeResponse);
+      traffic.finished(upstream.nodeId(), upstream.model(), upstream.slots(), failedBeforeResponse);
     } else if (upstream.slots() > 0) {
       proxies.finished(role.alias());
     }

@@ -52,11 +52,6 @@ public final class FallbackWalk {
     return null;
   }
 
-  /** Whether the walk has left the requested role: the role last returned by {@link #next} is a fallback. */
-  public boolean onFallback() {
-    return first != null;
-  }
-
   /**
    * What the client gets when no role could take the request: the status, type and code the requested role's own
    * failure gives without fallbacks, its message followed by what each fallback tried said.

@@ -13,6 +13,7 @@ import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.RawUpstream;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
 import java.net.URI;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -242,5 +244,83 @@ class AdmissionQueueTest {
     assertThat(waiter.readResponse().status()).isEqualTo(200);
     assertThat(received(sim)).containsExactly("hold", "waits");
     assertThat(gateway.server().state().queues().of("chat").limits().maxWaiting()).isEqualTo(5);
+  }
+
+  @Test
+  void eachModelOfANodeCountsItsOwnSlots() throws IOException {
+    // an agent with two GPUs, one model on each: a request for one model does not take the other's slot
+    Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(2));
+    QueueSettings brief = new QueueSettings(10, Duration.ofSeconds(2));
+    gateway.model(new ModelConfig("a", "a", Map.of(), Timeouts.DEFAULTS,
+            new ModelTarget.Discovered("a", ModelTarget.Strategy.LEAST_BUSY), brief))
+        .model(new ModelConfig("b", "b", Map.of(), Timeouts.DEFAULTS,
+            new ModelTarget.Discovered("b", ModelTarget.Strategy.LEAST_BUSY), brief)).start();
+    gateway.register("{\"node_id\":\"two-gpus\",\"base_url\":\"" + sim.baseUrl() + "\",\"served_models\":["
+        + "{\"model_id\":\"ma\",\"roles\":[\"a\"],\"meta\":{\"parallel\":1}},"
+        + "{\"model_id\":\"mb\",\"roles\":[\"b\"],\"meta\":{\"parallel\":1}}]}");
+    RawHttp held = hold("a", sim, "on-a");
+
+    assertThat(send("b", "on-b").readResponse().status()).isEqualTo(200);
+    RawHttp second = queued("a", "second-a");
+    held.close();
+    assertThat(second.readResponse().status()).isEqualTo(200);
+    assertThat(received(sim)).containsExactly("on-a", "on-b", "second-a");
+  }
+
+  /** A registration without capacity for a node at {@code url}: the gateway asks its /slots. */
+  private static String bare(String id, String url) {
+    return "{\"node_id\":\"" + id + "\",\"base_url\":\"" + url + "\",\"served_models\":[{"
+        + "\"model_id\":\"m\",\"roles\":[\"agent\"]}]}";
+  }
+
+  private static final String CHUNKED_HEAD =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+
+  @Test
+  void aSlotsAnswerTooLargeToBeRealIsCutOffNotBuffered() throws IOException {
+    AtomicBoolean cut = new AtomicBoolean();
+    String chunk = "{},".repeat(20_000);
+    try (RawUpstream node = RawUpstream.start(exchange -> {
+      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
+      try {
+        // 64 MB of slots, then a body that never ends: only a probe that stops reading lets go of it
+        for (int i = 0; i < 1100; i++) {
+          exchange.write(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
+        }
+      } catch (IOException gatewayHungUp) {
+        cut.set(true);
+        throw gatewayHungUp;
+      }
+      exchange.awaitGatewayClose();
+    })) {
+      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+      gateway.register(bare("huge", node.url()));
+
+      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
+      Await.until("the probe hung up mid-answer", cut::get);
+    }
+  }
+
+  @Test
+  void aSlotsAnswerThatTricklesForeverIsGivenUpOn() throws IOException {
+    try (RawUpstream node = RawUpstream.start(exchange -> {
+      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
+      // a byte now and then: never idle long enough for an idle timeout, never done
+      while (true) {
+        exchange.write("1\r\n \r\n");
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    })) {
+      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+      gateway.register(bare("trickle", node.url()));
+
+      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
+    }
   }
 }

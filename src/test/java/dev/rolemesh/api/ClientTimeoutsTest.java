@@ -8,9 +8,11 @@ import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.ScrapedMetrics;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +50,9 @@ class ClientTimeoutsTest {
       slowloris.sendRaw("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
 
       assertThat(readAfterClose(slowloris)).isEqualTo(-1);
+      // No request, so no access line (a line per cut would let slowloris flood the log): a count instead.
+      assertThat(accessLines(gateway)).isEmpty();
+      assertThat(cuts(gateway, "header_s")).isEqualTo(1);
     }
   }
 
@@ -59,6 +64,8 @@ class ClientTimeoutsTest {
       assertThat(client.readResponse().status()).isEqualTo(200);
 
       assertThat(readAfterClose(client)).isEqualTo(-1);
+      assertThat(cuts(gateway, "idle_s")).isEqualTo(1);
+      assertThat(cuts(gateway, "header_s")).isZero();
     }
   }
 
@@ -88,6 +95,19 @@ class ClientTimeoutsTest {
       assertThat(response.json().path("error").path("code").asText()).isEqualTo("request_timeout");
       assertThat(readAfterClose(client)).isEqualTo(-1);
       Await.until("logged", () -> gateway.log().contains("\"status\":408"));
+      assertThat(accessLines(gateway)).singleElement().asString().contains("\"status\":408")
+          .contains("\"path\":\"/v1/chat/completions\"");
+      assertThat(cuts(gateway, "body_min_bytes_s")).isEqualTo(1);
     }
+  }
+
+  private static List<String> accessLines(TestGateway gateway) {
+    return gateway.log().lines().filter(line -> line.contains("\"event\":\"request\"")).toList();
+  }
+
+  /** rolemesh_connections_cut_total for one limit, from /metrics (whose own request is no cut). */
+  private static double cuts(TestGateway gateway, String reason) {
+    return ScrapedMetrics.parse(gateway.get("/metrics").body())
+        .value("rolemesh_connections_cut_total", "reason", reason);
   }
 }

@@ -201,6 +201,14 @@ class GatewayLifecycleTest {
     url = Json.parse(gateway.awaitLine(event("listening"))).path("url").asText();
   }
 
+  @Test
+  void aGatewayStartedUnderNohupSaysThatSighupCannotReloadIt() throws Exception {
+    Files.writeString(dir.resolve("gateway.yaml"), config("planner"));
+    gateway = JavaProcess.startUnder(List.of("nohup"), dir, "gateway", "--config", "gateway.yaml", "--port", "0");
+
+    assertThat(gateway.awaitLine(event("sighup_ignored"))).contains("--watch");
+  }
+
   /** What the gateway says when it cannot start with this config. */
   private String startupErrorFor(String config) throws Exception {
     try (JavaProcess check = JavaProcess.start(dir, List.of(), true, "gateway", "--config", config,

@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 /** {@code rolemesh status} as a script runs it: a table on stdout, and an exit code that says whether to go on. */
 class StatusCommandTest {
 
+  private static final String CLEAR = "\033[H\033[2J";
+
   private static TestGateway ready;
   private static TestGateway down;
 
@@ -64,6 +66,32 @@ class StatusCommandTest {
     Run nobody = status("--url", "http://127.0.0.1:" + FreePorts.loopback());
     assertThat(nobody.exit()).isEqualTo(StatusCommand.UNREACHABLE);
     assertThat(nobody.output()).anyMatch(line -> line.contains("cannot reach"));
+  }
+
+  @Test
+  void watchRedrawsWithFreshNumbersSaysWhenTheGatewayGoesAwayAndStopsWhenTold() throws Exception {
+    TestGateway gateway = new TestGateway();
+    gateway.proxy("planner", gateway.simulator(SimOptions.defaults().withAlias("story"))).start();
+    try (JavaProcess watch = JavaProcess.start(null, "status", "--watch", "--url", gateway.baseUrl())) {
+      watch.awaitLine(line -> line.startsWith("Recent error rate: 0% of 0 requests"));
+
+      gateway.postChat("planner");
+
+      // A later picture, on a cleared screen, with the request in it.
+      watch.awaitLine(line -> line.startsWith("Recent error rate: 0% of 1 requests"));
+      assertThat(watch.output()).filteredOn(line -> line.startsWith(CLEAR + "RoleMesh gateway ")).hasSizeGreaterThan(1);
+      assertThat(watch.output()).anyMatch(line -> line.startsWith("Every 2 s, last at "));
+
+      gateway.close();
+      watch.awaitLine(line -> line.contains("cannot reach " + gateway.baseUrl()));
+      assertThat(watch.process().isAlive()).as("still watching").isTrue();
+
+      watch.terminate();
+      assertThat(watch.awaitExit()).isZero();
+      assertThat(watch.output()).noneMatch(line -> line.startsWith("\tat ") || line.startsWith("Exception in"));
+    } finally {
+      gateway.close();
+    }
   }
 
   private record Run(int exit, List<String> output) {}

@@ -3,11 +3,15 @@ package dev.rolemesh.nodeagent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rolemesh.testing.RawHttp;
+import dev.rolemesh.testing.ScrapedMetrics;
 import java.net.SocketException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The agent guards its port with the gateway's client_timeouts: a slowloris head does not hold a connection. */
+/**
+ * The agent guards its port with the gateway's client_timeouts: a slowloris head does not hold a connection, and the
+ * cut is counted on /metrics.
+ */
 class AgentClientTimeoutsTest {
 
   @RegisterExtension final AgentHarness harness = new AgentHarness();
@@ -29,5 +33,7 @@ class AgentClientTimeoutsTest {
       }
       assertThat(next).isEqualTo(-1);
     }
+    ScrapedMetrics metrics = ScrapedMetrics.parse(harness.get("/metrics").body());
+    assertThat(metrics.value("rolemesh_agent_connections_cut_total", "reason", "header_s")).isEqualTo(1);
   }
 }

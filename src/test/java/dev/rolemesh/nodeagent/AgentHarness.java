@@ -10,8 +10,11 @@ import dev.rolemesh.testing.HttpCalls;
 import dev.rolemesh.testing.JavaProcess;
 import dev.rolemesh.testing.JsonResponse;
 import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +46,8 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
   private Path dir;
   private Vertx vertx;
   private String listenExtra = "";
+  private final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
+  private final JsonLog log = JsonLog.to(new PrintStream(logBytes, true, StandardCharsets.UTF_8));
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
@@ -69,6 +74,12 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
     return agent.port();
   }
 
+  /** What the agent logged so far, one JSON object a line. */
+  List<String> log() {
+    log.flush();
+    return logBytes.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
   /** This test's directory: the launcher, agent.yaml, weight files, the launch record. */
   Path dir() {
     return dir;
@@ -93,7 +104,7 @@ final class AgentHarness implements BeforeEachCallback, AfterEachCallback {
     if (vertx == null) {
       vertx = Vertx.vertx();
     }
-    agent = Await.result(NodeAgent.start(vertx, config(llamaSettings, yaml), JsonLog.stdout()));
+    agent = Await.result(NodeAgent.start(vertx, config(llamaSettings, yaml), log));
     return this;
   }
 

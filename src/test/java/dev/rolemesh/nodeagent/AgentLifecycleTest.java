@@ -139,4 +139,18 @@ class AgentLifecycleTest {
     assertThat(agent.awaitLine(event("reload_failed"))).contains("agent.yaml");
     assertThat(stream("old", 2).join()).endsWith("data: [DONE]");
   }
+
+  @Test
+  void aReloadThatKeepsAModelKeepsItsServer() throws Exception {
+    startAgent(yaml("old"));
+    assertThat(stream("old", 1).join()).endsWith("data: [DONE]");
+
+    harness.config("", yaml("old", "new"));
+    signal("HUP");
+    agent.awaitLine(event("reloaded"));
+
+    assertThat(stream("old", 1).join()).endsWith("data: [DONE]");
+    assertThat(agent.output()).noneMatch(event("server_switch")).noneMatch(event("server_stopped"))
+        .filteredOn(event("server_starting")).hasSize(1);
+  }
 }

@@ -51,6 +51,27 @@ class AgentLimitsTest {
   }
 
   @Test
+  void aClientThatLeavesWhileItsModelLoadsLeavesTheQueueAndIsLoggedAs499() throws Exception {
+    harness.start(model("alpha"));
+    Files.createFile(harness.hold());
+    String body = "{\"model\":\"alpha\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+    try (RawHttp http = new RawHttp(harness.agent().port())) {
+      http.sendRaw("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+      Await.until("the request to wait", () -> harness.inventory().path("waiting").asInt() == 1);
+    }
+
+    Await.until("the queue to be empty", () -> harness.inventory().path("waiting").asInt() == 0);
+    String[] line = new String[1];
+    Await.until("the access line", () -> {
+      line[0] = harness.log().stream().filter(each -> each.contains("\"path\":\"/v1/chat/completions\""))
+          .findFirst().orElse(null);
+      return line[0] != null;
+    });
+    assertThat(AgentHarness.JSON.readTree(line[0]).path("status").asInt()).isEqualTo(499);
+  }
+
+  @Test
   void aBrokenChunkedBodyIs400AndStartsNothing() throws Exception {
     harness.start(model("alpha"));
     String body = "{\"model\":\"alpha\",\"messages\":[]}";

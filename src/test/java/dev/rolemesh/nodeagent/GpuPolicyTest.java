@@ -77,6 +77,15 @@ class GpuPolicyTest {
   }
 
   @Test
+  void aModelIsTheSameModelWhenAReloadReadItAgain() {
+    // A reload reads the models list anew: the running server holds an equal spec, not the same object.
+    ModelSpec reread = model("a", null);
+    gpu(READY, A, 0, 1).switching(DRAINING, C, B).waiting("a1", reread).waiting("b1", model("b", null));
+
+    assertThat(plan()).containsExactly(new Admit<>("a1", 0));
+  }
+
+  @Test
   void aModelNobodyHoldsTakesAVacantGpuFirst() {
     // Empty and failed count alike; between them, the least recently used goes first.
     gpu(READY, A, 0, 1).gpu(EMPTY, null, 0, 5).gpu(FAILED, C, 0, 0).waiting("b1", B).waiting("d1", D);

@@ -134,7 +134,7 @@ class NodeRegistryTest {
   void reRegistrationEndsACooldown() throws Exception {
     registry.register(Nodes.legacy("a", "http://h:1", "writer"));
     registry.traffic().dispatched("a");
-    registry.traffic().finished("a", true);
+    registry.traffic().finished("a", null, 0, true);
     assertThat(registry.traffic().coolingDown("a")).isTrue();
 
     registry.register(Nodes.legacy("a", "http://h:1", "writer"));

@@ -80,9 +80,9 @@ class NodeSelectorTest {
 
     assertThat(order(Strategy.LEAST_BUSY)).containsExactly("c", "b", "a");
 
-    traffic.finished("a", false);
-    traffic.finished("a", false);
-    traffic.finished("b", false);
+    traffic.finished("a", null, 0, false);
+    traffic.finished("a", null, 0, false);
+    traffic.finished("b", null, 0, false);
     assertThat(firstPicks(Strategy.LEAST_BUSY, 300)).containsOnly(
         Map.entry("a", 100), Map.entry("b", 100), Map.entry("c", 100));
   }
@@ -138,13 +138,13 @@ class NodeSelectorTest {
     register("a", "b");
     NodeTraffic traffic = registry.traffic();
     traffic.dispatched("a");
-    traffic.finished("a", true);
+    traffic.finished("a", null, 0, true);
 
     assertThat(order(Strategy.ROUND_ROBIN)).containsExactly("b");
     assertThat(order(Strategy.ROUND_ROBIN)).containsExactly("b");
 
     traffic.dispatched("b");
-    traffic.finished("b", true);
+    traffic.finished("b", null, 0, true);
     assertThat(order(Strategy.ROUND_ROBIN)).containsExactlyInAnyOrder("a", "b");
 
     clock.advance(NodeTraffic.COOLDOWN);

@@ -29,9 +29,7 @@ class FallbackWalkTest {
   void eachRoleThatCannotServeHandsTheRequestToTheNextInOrder() {
     FallbackWalk walk = new FallbackWalk(List.of(writer, planner), null);
 
-    assertThat(walk.onFallback()).isFalse();
     assertThat(walk.next(CODER_DOWN)).isSameAs(writer);
-    assertThat(walk.onFallback()).isTrue();
     assertThat(walk.next(WRITER_DOWN)).isSameAs(planner);
     assertThat(walk.next(PLANNER_DOWN)).isNull();
   }

@@ -72,6 +72,17 @@ public final class JavaProcess implements AutoCloseable {
     return new JavaProcess(builder.start(), separateStderr);
   }
 
+  /**
+   * The CLI started through {@code launcher} (a command that execs the rest, like {@code nohup}), with stdout and
+   * stderr as one stream of lines.
+   */
+  public static JavaProcess startUnder(List<String> launcher, Path workDir, String... args) throws IOException {
+    List<String> command = new ArrayList<>(launcher);
+    command.addAll(command(List.of(), CLI, args));
+    return new JavaProcess(new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile()).start(),
+        false);
+  }
+
   private void collect(InputStream stream, List<String> into) {
     try (BufferedReader out = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
       String line;

@@ -56,6 +56,7 @@ public final class TestGateway implements AutoCloseable {
   private LongSupplier limitsClock = System::nanoTime;
   private boolean metrics = true;
   private GatewayServer server;
+  private boolean closed;
 
   public Simulator simulator(SimOptions options) {
     return Await.result(Simulator.start(vertx, options.withPort(0)));
@@ -248,8 +249,13 @@ public final class TestGateway implements AutoCloseable {
         + (extraFields.isEmpty() ? "" : "," + extraFields) + "}";
   }
 
+  /** Closes everything it started; again is a no-op, for a test that stops the gateway before its end. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     http.close();
     if (server != null) {
       Await.result(server.close());
