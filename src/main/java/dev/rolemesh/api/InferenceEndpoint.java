@@ -159,9 +159,6 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ctx.response().headers().set("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
     }
     error.send(ctx);
-    if (request.attempts > 0) {
-      request.release();
-    }
   }
 
   /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
@@ -169,10 +166,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
     if (request.attempts++ == 0) {
-      // The first backend: the role counts the request in flight, and the exchange reports its end to the line.
+      // The first backend: the role counts the request in flight until its line is written.
       request.state.exchanges().routed(request.alias);
-      request.hold();
     }
+    // Each exchange reports its end to the line; one that moves the request on does so once the next step (another
+    // backend, a fallback's queue, the error) holds the line itself.
+    request.hold();
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();
     request.servedBy = walk == null ? null : role.alias();
@@ -212,6 +211,7 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         } else {
           cannotServe(ctx, request, role, peek, walk, errorFor(role, upstream, failure));
         }
+        request.release();
         return;
       }
       if (failure != null) {
