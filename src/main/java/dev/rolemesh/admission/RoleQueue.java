@@ -3,6 +3,7 @@ package dev.rolemesh.admission;
 import dev.rolemesh.config.QueueSettings;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One role's FIFO of requests waiting for a slot, shared by every event loop. Arrivals, departures and hand-outs
@@ -12,16 +13,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class RoleQueue {
 
-  private final ArrayDeque<Waiter> waiting = new ArrayDeque<>();
+  /** A waiter and its place among the arrivals of every queue, so a slot two queues wait for goes to the older. */
+  private record Entry(Waiter waiter, long arrival) {}
+
+  private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
   /** Every queue's waiters together, so that a freed slot costs nothing while no queue holds any. */
   private final AtomicInteger allWaiting;
+  /** Numbers the arrivals of every queue. */
+  private final AtomicLong arrivals;
   /** {@code waiting.size()}, readable without the lock: the request path asks it on every request. */
   private volatile int size;
   private volatile QueueSettings limits;
 
-  RoleQueue(QueueSettings limits, AtomicInteger allWaiting) {
+  RoleQueue(QueueSettings limits, AtomicInteger allWaiting, AtomicLong arrivals) {
     this.limits = limits;
     this.allWaiting = allWaiting;
+    this.arrivals = arrivals;
   }
 
   /** Nobody waits: an arriving request that finds room may go straight to its backend. */
@@ -50,7 +57,7 @@ public final class RoleQueue {
     boolean room = waiting.isEmpty() && waiter.admitIfRoom();
     AdmissionPolicy.Outcome outcome = AdmissionPolicy.onArrival(room, waiting.size(), limits);
     if (outcome == AdmissionPolicy.Outcome.ENQUEUE) {
-      waiting.addLast(waiter);
+      waiting.addLast(new Entry(waiter, arrivals.getAndIncrement()));
       resized();
       // A slot may have freed between the caller's look and this lock; its pump found nobody then.
       pump();
@@ -60,7 +67,7 @@ public final class RoleQueue {
 
   /** Takes the waiter out (its client left, or it waited too long); false when it was already admitted. */
   public synchronized boolean leave(Waiter waiter) {
-    boolean removed = waiting.remove(waiter);
+    boolean removed = waiting.removeIf(entry -> entry.waiter() == waiter);
     if (removed) {
       resized();
     }
@@ -68,12 +75,27 @@ public final class RoleQueue {
   }
 
   /** Hands free slots to the requests first in line, in order, until one finds every backend still full. */
-  public synchronized void pump() {
-    Waiter first;
-    while ((first = waiting.peekFirst()) != null && first.admitIfRoom()) {
-      waiting.pollFirst();
-      resized();
+  private synchronized void pump() {
+    while (admitFirst()) {
+      // the next in line may find room too
     }
+  }
+
+  /** Hands a free slot to the request first in line, if one is free for it; false when none waits or none is. */
+  synchronized boolean admitFirst() {
+    Entry first = waiting.peekFirst();
+    if (first == null || !first.waiter().admitIfRoom()) {
+      return false;
+    }
+    waiting.pollFirst();
+    resized();
+    return true;
+  }
+
+  /** When the request first in line arrived among every queue's arrivals; {@link Long#MAX_VALUE} when none waits. */
+  synchronized long firstArrival() {
+    Entry first = waiting.peekFirst();
+    return first == null ? Long.MAX_VALUE : first.arrival();
   }
 
   private void resized() {

@@ -21,10 +21,14 @@ class RoleQueueTest {
   private int free;
 
   private RoleQueue configure(int maxWaiting) {
-    queues.configure(List.of(new ModelConfig("coder", "coder", Map.of(), Timeouts.DEFAULTS,
+    return configure("coder", maxWaiting);
+  }
+
+  private RoleQueue configure(String alias, int maxWaiting) {
+    queues.configure(List.of(new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS,
         new ModelTarget.Proxy(URI.create("http://127.0.0.1:1"), null),
         new QueueSettings(maxWaiting, Duration.ofSeconds(30)))));
-    return queues.of("coder");
+    return queues.of(alias);
   }
 
   /** A request that takes a slot when one is free, as the endpoint's waiter does. */
@@ -108,5 +112,23 @@ class RoleQueueTest {
     assertThat(admitted).containsExactly("stayer");
     assertThat(queue.leave(leaver)).isFalse();
     assertThat(queues.waiting()).containsEntry("coder", 0);
+  }
+
+  @Test
+  void queuesWaitingForTheSameSlotsGetThemInArrivalOrderAcrossQueues() {
+    // the counter plays slots both queues wait for (two aliases of one discovered role)
+    RoleQueue one = configure("one", 10);
+    RoleQueue two = configure("two", 10);
+    List<RoleQueue> byArrival = List.of(two, one, one, two, one);
+    for (int i = 0; i < byArrival.size(); i++) {
+      byArrival.get(i).arrive(request("r" + i));
+    }
+
+    for (int i = 0; i < byArrival.size(); i++) {
+      free = 1;
+      queues.slotFreed();
+    }
+
+    assertThat(admitted).containsExactly("r0", "r1", "r2", "r3", "r4");
   }
 }

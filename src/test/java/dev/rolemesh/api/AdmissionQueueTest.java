@@ -323,4 +323,30 @@ class AdmissionQueueTest {
       Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
     }
   }
+
+  @Test
+  void twoAliasesOfOneRoleShareItsSlotsInArrivalOrder() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    for (String alias : List.of("one", "two")) {
+      gateway.model(new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS,
+          new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT));
+    }
+    gateway.start();
+    gateway.register(node("n1", sim, 1));
+    // each alias first in line once: whichever queue a freed slot looks at first, the older request gets it
+    RawHttp held = hold("one", sim, "hold-1");
+    RawHttp x1 = queued("two", "x1");
+    RawHttp x2 = queued("one", "x2");
+    held.close();
+    assertThat(x1.readResponse().status()).isEqualTo(200);
+    assertThat(x2.readResponse().status()).isEqualTo(200);
+    held = hold("two", sim, "hold-2");
+    RawHttp y1 = queued("one", "y1");
+    RawHttp y2 = queued("two", "y2");
+    held.close();
+    assertThat(y1.readResponse().status()).isEqualTo(200);
+    assertThat(y2.readResponse().status()).isEqualTo(200);
+
+    assertThat(received(sim)).containsExactly("hold-1", "x1", "x2", "hold-2", "y1", "y2");
+  }
 }
