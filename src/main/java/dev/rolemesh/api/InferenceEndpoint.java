@@ -124,12 +124,15 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   private void serve(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
     BackendChooser chooser = request.state.chooser();
     List<Upstream> candidates = chooser.candidates(role, peek.conversation(), request.run);
-    RoleQueue queue = request.state.queues().of(role.alias());
-    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
-    if (!candidates.isEmpty() && queue.idle() && chooser.tryDispatch(role, candidates.getFirst())) {
+    Upstream first = candidates.isEmpty() ? null : candidates.getFirst();
+    // A backend of unknown capacity always has room, so nobody waits for it: its requests never look at the queue.
+    // Else the common case costs one look at it: the backend has room and nobody waits.
+    if (first != null && (first.slots() <= 0 || request.state.queues().of(role.alias()).idle())
+        && chooser.tryDispatch(role, first)) {
       attempt(ctx, request, role, peek, walk, candidates, 0);
       return;
     }
+    RoleQueue queue = request.state.queues().of(role.alias());
     if (candidates.isEmpty() && !chooser.atCapacity(role)) {
       cannotServe(ctx, request, role, peek, walk,
           ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + chooser.whyNone(role)));
