@@ -20,6 +20,7 @@ public final class Queues {
   private final ConcurrentHashMap<String, RoleQueue> byAlias = new ConcurrentHashMap<>();
   private final AtomicInteger allWaiting = new AtomicInteger();
   private final AtomicLong arrivals = new AtomicLong();
+  private final AtomicLong queuedBodyBytes = new AtomicLong();
 
   /**
    * Puts the config's limits in force for arrivals from now on: each model's queue is made or updated; a removed
@@ -29,7 +30,7 @@ public final class Queues {
     for (ModelConfig model : models) {
       byAlias.compute(model.alias(), (alias, queue) -> {
         if (queue == null) {
-          return new RoleQueue(model.queue(), allWaiting, arrivals);
+          return new RoleQueue(model.queue(), allWaiting, arrivals, queuedBodyBytes);
         }
         queue.limits(model.queue());
         return queue;

@@ -14,21 +14,24 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RoleQueue {
 
   /** A waiter and its place among the arrivals of every queue, so a slot two queues wait for goes to the older. */
-  private record Entry(Waiter waiter, long arrival) {}
+  private record Entry(Waiter waiter, long arrival, long bodyBytes) {}
 
   private final ArrayDeque<Entry> waiting = new ArrayDeque<>();
   /** Every queue's waiters together, so that a freed slot costs nothing while no queue holds any. */
   private final AtomicInteger allWaiting;
   /** Numbers the arrivals of every queue. */
   private final AtomicLong arrivals;
+  /** The bodies every queue's waiters hold. */
+  private final AtomicLong queuedBodyBytes;
   /** {@code waiting.size()}, readable without the lock: the request path asks it on every request. */
   private volatile int size;
   private volatile QueueSettings limits;
 
-  RoleQueue(QueueSettings limits, AtomicInteger allWaiting, AtomicLong arrivals) {
+  RoleQueue(QueueSettings limits, AtomicInteger allWaiting, AtomicLong arrivals, AtomicLong queuedBodyBytes) {
     this.limits = limits;
     this.allWaiting = allWaiting;
     this.arrivals = arrivals;
+    this.queuedBodyBytes = queuedBodyBytes;
   }
 
   /** Nobody waits: an arriving request that finds room may go straight to its backend. */
@@ -50,14 +53,20 @@ public final class RoleQueue {
 
   /**
    * A request that found no room (or found others waiting): admitted at once when the queue is empty and a slot freed
-   * meanwhile, else enqueued while the queue has room, else refused. Once enqueued it is admitted by a later
-   * {@link #pump}, or leaves by {@link #leave}.
+   * meanwhile, else enqueued while the queue has room (and its body fits beside the waiting ones', see
+   * {@link AdmissionPolicy#bodyFits}), else refused. Once enqueued it is admitted by a later {@link #pump}, or leaves
+   * by {@link #leave}.
+   *
+   * @param bodyBytes its body, held while it waits
+   * @param bodyBudgetBytes {@code gateway.max_inflight_body_mb}
    */
-  public synchronized AdmissionPolicy.Outcome arrive(Waiter waiter) {
+  public synchronized AdmissionPolicy.Outcome arrive(Waiter waiter, long bodyBytes, long bodyBudgetBytes) {
     boolean room = waiting.isEmpty() && waiter.admitIfRoom();
-    AdmissionPolicy.Outcome outcome = AdmissionPolicy.onArrival(room, waiting.size(), limits);
+    AdmissionPolicy.Outcome outcome = AdmissionPolicy.onArrival(room, waiting.size(), limits,
+        AdmissionPolicy.bodyFits(queuedBodyBytes.get(), bodyBytes, bodyBudgetBytes));
     if (outcome == AdmissionPolicy.Outcome.ENQUEUE) {
-      waiting.addLast(new Entry(waiter, arrivals.getAndIncrement()));
+      waiting.addLast(new Entry(waiter, arrivals.getAndIncrement(), bodyBytes));
+      queuedBodyBytes.addAndGet(bodyBytes);
       resized();
       // A slot may have freed between the caller's look and this lock; its pump found nobody then.
       pump();
@@ -67,11 +76,14 @@ public final class RoleQueue {
 
   /** Takes the waiter out (its client left, or it waited too long); false when it was already admitted. */
   public synchronized boolean leave(Waiter waiter) {
-    boolean removed = waiting.removeIf(entry -> entry.waiter() == waiter);
-    if (removed) {
-      resized();
+    for (Entry entry : waiting) {
+      if (entry.waiter() == waiter) {
+        waiting.remove(entry);
+        gone(entry);
+        return true;
+      }
     }
-    return removed;
+    return false;
   }
 
   /** Hands free slots to the requests first in line, in order, until one finds every backend still full. */
@@ -87,8 +99,7 @@ public final class RoleQueue {
     if (first == null || !first.waiter().admitIfRoom()) {
       return false;
     }
-    waiting.pollFirst();
-    resized();
+    gone(waiting.pollFirst());
     return true;
   }
 
@@ -96,6 +107,11 @@ public final class RoleQueue {
   synchronized long firstArrival() {
     Entry first = waiting.peekFirst();
     return first == null ? Long.MAX_VALUE : first.arrival();
+  }
+
+  private void gone(Entry entry) {
+    queuedBodyBytes.addAndGet(-entry.bodyBytes());
+    resized();
   }
 
   private void resized() {

@@ -13,7 +13,6 @@ import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.RawHttp;
-import dev.rolemesh.testing.RawUpstream;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
 import java.net.URI;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -267,63 +265,6 @@ class AdmissionQueueTest {
     assertThat(received(sim)).containsExactly("on-a", "on-b", "second-a");
   }
 
-  /** A registration without capacity for a node at {@code url}: the gateway asks its /slots. */
-  private static String bare(String id, String url) {
-    return "{\"node_id\":\"" + id + "\",\"base_url\":\"" + url + "\",\"served_models\":[{"
-        + "\"model_id\":\"m\",\"roles\":[\"agent\"]}]}";
-  }
-
-  private static final String CHUNKED_HEAD =
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-
-  @Test
-  void aSlotsAnswerTooLargeToBeRealIsCutOffNotBuffered() throws IOException {
-    AtomicBoolean cut = new AtomicBoolean();
-    String chunk = "{},".repeat(20_000);
-    try (RawUpstream node = RawUpstream.start(exchange -> {
-      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
-      try {
-        // 64 MB of slots, then a body that never ends: only a probe that stops reading lets go of it
-        for (int i = 0; i < 1100; i++) {
-          exchange.write(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
-        }
-      } catch (IOException gatewayHungUp) {
-        cut.set(true);
-        throw gatewayHungUp;
-      }
-      exchange.awaitGatewayClose();
-    })) {
-      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
-      gateway.register(bare("huge", node.url()));
-
-      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
-      Await.until("the probe hung up mid-answer", cut::get);
-    }
-  }
-
-  @Test
-  void aSlotsAnswerThatTricklesForeverIsGivenUpOn() throws IOException {
-    try (RawUpstream node = RawUpstream.start(exchange -> {
-      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
-      // a byte now and then: never idle long enough for an idle timeout, never done
-      while (true) {
-        exchange.write("1\r\n \r\n");
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    })) {
-      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
-      gateway.register(bare("trickle", node.url()));
-
-      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
-    }
-  }
-
   @Test
   void twoAliasesOfOneRoleShareItsSlotsInArrivalOrder() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults());
@@ -348,5 +289,33 @@ class AdmissionQueueTest {
     assertThat(y2.readResponse().status()).isEqualTo(200);
 
     assertThat(received(sim)).containsExactly("hold-1", "x1", "x2", "hold-2", "y1", "y2");
+  }
+
+  @Test
+  void queuedBodiesHoldAtMostHalfTheBodyBudgetSoRolesWithRoomStillGetTheirs() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    // a wrongly queued second body gets queue_timeout within a minute, not a hang till read_s frees the slot
+    gateway.maxInflightBodyBytes(100_000)
+        .model(proxy("chat", sim, 1, new QueueSettings(10, Duration.ofMinutes(1)))).model(proxy("other", sim, 0, PATIENT)).start();
+    hold("chat", sim, "hold");
+    String pad = "x".repeat(30_000);
+    RawHttp queued = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + "\"," + body("chat", "big-1").substring(1), "Authorization", "Bearer " + CLIENT_KEY);
+    open.add(queued);
+    Await.until("the first large body waits", () -> waiting("chat") == 1);
+
+    RawHttp.Response refused = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + "\"," + body("chat", "big-2").substring(1), "Authorization", "Bearer " + CLIENT_KEY)
+        .readResponse();
+    RawHttp.Response other = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + pad.substring(10_000) + "\"," + body("other", "big-other").substring(1),
+        "Authorization", "Bearer " + CLIENT_KEY).readResponse();
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+    assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+    assertThat(refused.json().at("/error/message").asText()).contains("gateway.max_inflight_body_mb");
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(waiting("chat")).isEqualTo(1);
   }
 }
