@@ -2,7 +2,6 @@ package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.admission.AdmissionPolicy;
-import dev.rolemesh.admission.RoleQueue;
 import dev.rolemesh.auth.Admission;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.auth.Principal;
@@ -19,6 +18,7 @@ import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.Retries;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.NodeSelector;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.BodyRewriter;
 import dev.rolemesh.routing.FallbackWalk;
@@ -132,13 +132,17 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       attempt(ctx, request, role, peek, walk, candidates, 0);
       return;
     }
-    RoleQueue queue = request.state.queues().of(role.alias());
     if (candidates.isEmpty() && !chooser.atCapacity(role)) {
       cannotServe(ctx, request, role, peek, walk,
           ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + chooser.whyNone(role)));
       return;
     }
-    new QueuedRequest(ctx, request, role, queue, current,
+    enqueue(ctx, request, role, peek, walk);
+  }
+
+  /** Every backend of the role is full: the request waits in the role's queue for a slot. */
+  private void enqueue(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
+    new QueuedRequest(ctx, request, role, request.state.queues().of(role.alias()), current,
         (admittedRole, admitted) -> attempt(ctx, request, admittedRole, peek, walk, admitted, 0),
         full -> cannotServe(ctx, request, role, peek, walk, full)).arrive(peek.conversation());
   }
@@ -162,20 +166,20 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
       ctx.response().headers().set("Retry-After", String.valueOf(AdmissionPolicy.RETRY_AFTER_SECONDS));
     }
     error.send(ctx);
-    if (request.attempts > 0) {
-      request.release();
-    }
   }
 
-  /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
+  /**
+   * The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). Each attempt
+   * holds the access line until its outcome is recorded (and whatever follows it has taken its own hold).
+   */
   private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk,
       List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
     if (request.attempts++ == 0) {
-      // The first backend: the role counts the request in flight, and the exchange reports its end to the line.
+      // The first backend: the role counts the request in flight.
       request.state.exchanges().routed(request.alias);
-      request.hold();
     }
+    request.hold();
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();
     request.servedBy = walk == null ? null : role.alias();
@@ -212,9 +216,15 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         int next = nextWithRoom(chooser, role, candidates, index + 1);
         if (next >= 0) {
           attempt(ctx, request, role, peek, walk, candidates, next);
+        } else if (upstream.nodeId() != null && request.attempts < NodeSelector.MAX_ATTEMPTS
+            && chooser.atCapacity(role)) {
+          // The role's other nodes are full, not down: the request waits for one of their slots, as it would
+          // have had this node not been chosen (it cools down now, so it is not chosen again at once).
+          enqueue(ctx, request, role, peek, walk);
         } else {
           cannotServe(ctx, request, role, peek, walk, errorFor(role, upstream, failure));
         }
+        request.release();
         return;
       }
       if (failure != null) {

@@ -12,6 +12,7 @@ import dev.rolemesh.sim.SimOptions;
 import dev.rolemesh.sim.SimStats;
 import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
+import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.RawHttp;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
@@ -317,5 +318,30 @@ class AdmissionQueueTest {
     assertThat(refused.json().at("/error/message").asText()).contains("gateway.max_inflight_body_mb");
     assertThat(other.status()).isEqualTo(200);
     assertThat(waiting("chat")).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestWhoseNodeRefusesWaitsForASlotOnTheOthersInsteadOfFailing() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT)).start();
+    gateway.register(node("live", sim, 1));
+    RawHttp held = hold("agent", sim, "hold");
+    // a node that is down, with a free slot: the only one the next request can be sent to now
+    gateway.register("{\"node_id\":\"down\",\"base_url\":\"http://127.0.0.1:" + FreePorts.loopback()
+        + "\",\"served_models\":[{\"model_id\":\"m\",\"roles\":[\"agent\"],\"meta\":{\"parallel\":1}}]}");
+
+    RawHttp next = send("agent", "next");
+    Await.until("the request waits, or failed", () -> waiting("agent") == 1
+        || gateway.log().contains("connection refused"));
+    held.close();
+
+    RawHttp.Response answer = next.readResponse();
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("X-RoleMesh-Served-By")).isEqualTo("agent@live");
+    assertThat(received(sim)).containsExactly("hold", "next");
+    Await.until("its one access line", () -> gateway.log().lines()
+        .anyMatch(line -> line.contains("\"status\":200") && line.contains("\"attempts\":2")
+            && line.contains("\"queue_ms\"")));
   }
 }
