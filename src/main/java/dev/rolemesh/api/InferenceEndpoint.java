@@ -168,17 +168,16 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
     error.send(ctx);
   }
 
-  /**
-   * The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). Each attempt
-   * holds the access line until its outcome is recorded (and whatever follows it has taken its own hold).
-   */
+  /** The backend at {@code index} already counts this request (see {@link BackendChooser#tryDispatch}). */
   private void attempt(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk,
       List<Upstream> candidates, int index) {
     Upstream upstream = candidates.get(index);
     if (request.attempts++ == 0) {
-      // The first backend: the role counts the request in flight.
+      // The first backend: the role counts the request in flight until its line is written.
       request.state.exchanges().routed(request.alias);
     }
+    // Each exchange reports its end to the line; one that moves the request on does so once the next step (another
+    // backend, a fallback's queue, the error) holds the line itself.
     request.hold();
     request.upstream = upstream.toString();
     request.node = upstream.nodeId();

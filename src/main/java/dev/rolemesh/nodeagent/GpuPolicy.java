@@ -4,6 +4,7 @@ import dev.rolemesh.config.Seconds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,8 +26,9 @@ import java.util.stream.IntStream;
  *   <li><b>Retire.</b> A ready server of a model a reload removed drains and stops once nobody waits for it.
  *   <li><b>Load</b>, in arrival order. A waiter whose model is on its way to a GPU waits for that load. One whose model
  *       failed to load less than {@code failed_retry_s} ago is refused with the time left as Retry-After. Otherwise
- *       its model claims a GPU that may switch now (empty, failed or ready; never one in the middle of a switch): an
- *       empty or failed one first, then one with no request in flight, then the least recently used. A ready GPU
+ *       its model claims a GPU that may switch now (empty, failed, ready, or waiting to restart a crashed server
+ *       nobody waits for; never one in the middle of a switch): one running no server first, then one with no
+ *       request in flight, then the least recently used. A ready GPU
  *       claimed this way drains its requests first. A model pinned to a GPU claims only that one. With no GPU that
  *       may switch, the waiter waits for the next plan.
  * </ol>
@@ -66,9 +68,18 @@ final class GpuPolicy {
       };
     }
 
-    /** A switch may start now; a GPU in the middle of one finishes it first. */
-    boolean switchable() {
-      return !closed && (vacant() || state == GpuSlot.State.READY);
+    /**
+     * A switch may start now; a GPU in the middle of one finishes it first. One waiting out the backoff before it
+     * restarts a crashed server runs nothing: it may switch unless someone waits for that restart.
+     */
+    boolean switchable(Set<ModelSpec> wanted) {
+      return !closed && (vacant() || state == GpuSlot.State.READY
+          || state == GpuSlot.State.RESTARTING && !wanted.contains(serving));
+    }
+
+    /** No server runs: the first choice for a model that needs a GPU. */
+    boolean serverless() {
+      return vacant() || state == GpuSlot.State.RESTARTING;
     }
 
     /** No server: the first choice for a model that needs a GPU. */
@@ -176,6 +187,8 @@ final class GpuPolicy {
         gpus.set(i, gpus.get(i).switching(null));
       }
     }
+    Set<ModelSpec> wanted = new HashSet<>();
+    left.forEach(waiter -> wanted.add(waiter.model()));
     for (Waiting<W> waiter : left) {
       ModelSpec model = waiter.model();
       if (find(gpus, gpu -> gpu.loading(model)) >= 0) {
@@ -186,7 +199,7 @@ final class GpuPolicy {
         decisions.add(new Refuse<>(waiter.who(), failed));
         continue;
       }
-      int chosen = choose(gpus, model);
+      int chosen = choose(gpus, model, wanted);
       if (chosen >= 0) {
         decisions.add(new Load<>(chosen, model));
         gpus.set(chosen, gpus.get(chosen).switching(model));
@@ -208,13 +221,16 @@ final class GpuPolicy {
         (int) Math.max(1, (left.toMillis() + 999) / 1000));
   }
 
-  /** A vacant GPU, else one with no request in flight, else the least recently used; -1 when none may switch. */
-  private static int choose(List<GpuView> gpus, ModelSpec model) {
+  /**
+   * A GPU running no server, else one with no request in flight, else the least recently used; -1 when none may
+   * switch.
+   */
+  private static int choose(List<GpuView> gpus, ModelSpec model, Set<ModelSpec> wanted) {
     return IntStream.range(0, gpus.size())
         .filter(i -> model.gpu() == null || Objects.equals(gpus.get(i).index(), model.gpu()))
-        .filter(i -> gpus.get(i).switchable())
+        .filter(i -> gpus.get(i).switchable(wanted))
         .boxed()
-        .min(Comparator.comparing((Integer i) -> !gpus.get(i).vacant())
+        .min(Comparator.comparing((Integer i) -> !gpus.get(i).serverless())
             .thenComparing(i -> gpus.get(i).inFlight() > 0)
             .thenComparingLong(i -> gpus.get(i).lastUsedNanos()))
         .orElse(-1);

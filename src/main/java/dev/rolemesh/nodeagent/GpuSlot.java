@@ -20,6 +20,7 @@ import java.util.Locale;
  * EMPTY/FAILED -switchTo-> LOADING -/health 200-> READY -switchTo-> DRAINING -last request done-> STOPPING -> LOADING
  *                            |                      |  |-idle_unload_s-> STOPPING -> EMPTY
  *                            |                      `-crash-> RESTARTING -backoff-> LOADING
+ *                            |                                  `-switchTo-> LOADING (another model)
  *                            `-exit or ready_timeout_s-> STOPPING -> FAILED
  * </pre>
  */
@@ -172,6 +173,10 @@ final class GpuSlot {
 
   private void load(ModelSpec model) {
     cancelTimer();
+    if (!model.equals(serving)) {
+      // Crashes in a row are the previous model's: the backoff of a new one starts over.
+      crashesInRow = 0;
+    }
     state = State.LOADING;
     serving = model;
     error = null;

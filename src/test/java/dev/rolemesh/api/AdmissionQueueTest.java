@@ -162,6 +162,29 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aRequestThatWaitedInAFallbacksQueueAfterItsOwnBackendRefusedEndsWithItsLine() throws IOException {
+    Simulator spare = gateway.simulator(SimOptions.defaults());
+    URI dead = URI.create("http://127.0.0.1:" + FreePorts.loopback());
+    gateway.model(new ModelConfig("chat", "chat", Map.of(), Timeouts.DEFAULTS,
+            new ModelTarget.Proxy(dead, null, null, 0), List.of("spare"), PATIENT))
+        .model(proxy("spare", spare, 1, new QueueSettings(10, Duration.ofMillis(50)))).start();
+    hold("spare", spare, "hold");
+    RawHttp leaver = send("chat", "leaver");
+    Await.until("the leaver waits in the fallback's queue", () -> waiting("spare") == 1);
+    leaver.close();
+
+    RawHttp.Response expired = send("chat", "late").readResponse();
+
+    assertThat(expired.status()).isEqualTo(503);
+    assertThat(expired.json().at("/error/code").asText()).isEqualTo("queue_timeout");
+    Await.until("both access lines", () -> gateway.log().lines()
+        .filter(line -> line.contains("\"event\":\"request\"") && line.contains("\"alias\":\"chat\""))
+        .count() == 2);
+    String metrics = gateway.get("/metrics", "Authorization", "Bearer " + CLIENT_KEY).body();
+    assertThat(metrics).contains("rolemesh_requests_in_flight{role=\"chat\"} 0");
+  }
+
+  @Test
   void aRequestWaitingLongerThanMaxWaitGets503() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults());
     gateway.model(proxy("chat", sim, 1, new QueueSettings(10, Duration.ofMillis(50)))).start();

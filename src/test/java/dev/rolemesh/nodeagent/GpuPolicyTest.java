@@ -117,10 +117,25 @@ class GpuPolicyTest {
 
   @Test
   void whenEveryGpuIsInTheMiddleOfASwitchWaitersWait() {
-    gpu(LOADING, A, 0, 0).switching(DRAINING, B, C).switching(STOPPING, C, D).gpu(RESTARTING, D, 0, 0)
+    gpu(LOADING, A, 0, 0).switching(DRAINING, B, C).switching(STOPPING, C, D)
         .waiting("x1", model("x", null));
 
     assertThat(plan()).isEmpty();
+  }
+
+  @Test
+  void aGpuWaitingToRestartACrashedServerNobodyWaitsForIsVacant() {
+    // Its backoff grows to a minute for a server that keeps crashing: another model need not wait that out.
+    gpu(READY, A, 1, 0).gpu(RESTARTING, D, 0, 5).waiting("x1", model("x", null));
+
+    assertThat(plan()).containsExactly(new Load<>(1, model("x", null)));
+  }
+
+  @Test
+  void aGpuWaitingToRestartAServerSomeoneWaitsForKeepsTheRestart() {
+    gpu(READY, A, 1, 0).gpu(RESTARTING, D, 0, 5).waiting("x1", model("x", null)).waiting("d1", D);
+
+    assertThat(plan()).containsExactly(new Load<>(0, model("x", null)));
   }
 
   @Test
