@@ -7,10 +7,11 @@
 # when every node's 4 slots are busy, so raise --concurrency above 12 to see it). Prints a Markdown table; JSON lines
 # go to target/bench/agent.jsonl.
 #   bench/agent.sh [--sessions 10] [--turns 6] [--concurrency 5] [--prompt-ms-per-token 0.1] [--rounds 1]
+#                  [--port-base 18200]  (simulators on it and the next two ports, the gateway 10 above)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-SESSIONS=10; TURNS=6; CONCURRENCY=5; PROMPT_MS=0.1; TOKEN_MS=5; ROUNDS=1
+SESSIONS=10; TURNS=6; CONCURRENCY=5; PROMPT_MS=0.1; TOKEN_MS=5; ROUNDS=1; PORT_BASE=18200
 while [ $# -gt 0 ]; do
   case "$1" in
     --sessions) SESSIONS=$2; shift ;;
@@ -18,7 +19,8 @@ while [ $# -gt 0 ]; do
     --concurrency) CONCURRENCY=$2; shift ;;
     --prompt-ms-per-token) PROMPT_MS=$2; shift ;;
     --rounds) ROUNDS=$2; shift ;;
-    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    --port-base) PORT_BASE=$2; shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "bench/agent.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -27,8 +29,8 @@ done
 WORK=$REPO/target/bench
 OUT=$WORK/agent.jsonl
 QUEUE=$WORK/agent-queue.txt
-SIM_PORT0=18200
-GW_PORT=18210
+SIM_PORT0=$PORT_BASE
+GW_PORT=$((PORT_BASE + 10))
 NODE_KEY=bench-node-key
 mkdir -p "$WORK"
 : > "$OUT"
@@ -76,7 +78,8 @@ for round in $(seq 1 "$ROUNDS"); do
       urls="http://127.0.0.1:$GW_PORT/v1/chat/completions"
     fi
     "$REPO/bin/rolemesh" bench agent --target "$target" --round "$round" --out "$OUT" --url "$urls" \
-      --model "agent-$target" --sessions "$SESSIONS" --turns "$TURNS" --concurrency "$CONCURRENCY" > /dev/null
+      --model "agent-$target" --sessions "$SESSIONS" --turns "$TURNS" --concurrency "$CONCURRENCY" > /dev/null \
+      || true # a failed request is counted in the table, not a reason to stop
     if [ "$target" != oracle ]; then
       sleep 0.5 # the gateway's log thread writes the last access lines within a few ms
       grep '"event":"request"' "$WORK/agent-gateway.log" | grep "\"alias\":\"agent-$target\"" \

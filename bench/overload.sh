@@ -72,13 +72,21 @@ queue_p() { # model percentile
     | awk -v p="$2" '{v[NR] = $1} END { if (NR == 0) { print "-"; exit } r = int(p / 100 * NR + 0.9999); if (r < 1) r = 1; printf "%.0f", v[r] }'
 }
 
+# the gateway's own time to a 503: the access lines' duration_ms, from the first byte of the request to the answer
+refusal_p() { # model percentile
+  grep '"event":"request"' "$WORK/overload-gateway.log" | grep "\"alias\":\"$1\"" | grep '"status":503' \
+    | sed -n 's/.*"duration_ms":\([0-9.]*\).*/\1/p' | sort -g \
+    | awk -v p="$2" '{v[NR] = $1} END { if (NR == 0) { print "-"; exit } r = int(p / 100 * NR + 0.9999); if (r < 1) r = 1; print v[r] }'
+}
+
 echo "load average before/after: $load_before / $load_after"
-echo "| queue | clients (slots: 4) | requests | answered | 503 + Retry-After | failed | queue wait p50 / p99 ms | 503 p50 / p99 / max ms |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| queue | clients (slots: 4) | requests | answered | 503 + Retry-After | failed | queue wait p50 / p99 ms | 503 at the client p50 / p99 / max ms | 503 in the gateway p50 / p99 / max ms |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for model in patient strict; do
   line=$(grep "\"target\":\"$model\"" "$OUT")
   field() { echo "$line" | sed -n "s/.*\"$1\":\([0-9.]*\|null\).*/\1/p"; }
   case "$model" in patient) q="max_waiting 256, max_wait_s 30" ;; strict) q="max_waiting 2" ;; esac
   echo "| $q | $CLIENTS | $(field requests) | $(field answered) | $(field refused) | $(field failed) |" \
-    "$(queue_p "$model" 50) / $(queue_p "$model" 99) | $(field refused_p50_ms) / $(field refused_p99_ms) / $(field refused_max_ms) |"
+    "$(queue_p "$model" 50) / $(queue_p "$model" 99) | $(field refused_p50_ms) / $(field refused_p99_ms) / $(field refused_max_ms) |" \
+    "$(refusal_p "$model" 50) / $(refusal_p "$model" 99) / $(refusal_p "$model" 100) |"
 done

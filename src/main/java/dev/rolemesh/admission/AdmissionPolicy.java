@@ -3,7 +3,6 @@ package dev.rolemesh.admission;
 import dev.rolemesh.config.QueueSettings;
 import dev.rolemesh.config.Seconds;
 import dev.rolemesh.http.ApiError;
-import java.util.Locale;
 
 /**
  * The admission decision as pure code: whether a backend has room for one more request, and what becomes of a request
@@ -25,14 +24,28 @@ public final class AdmissionPolicy {
   /** Why a request got 503 from the queue; {@link #code()} is the error's {@code code}. */
   public enum Reason {
     /** {@code max_waiting} requests already wait. */
-    QUEUE_FULL,
+    QUEUE_FULL("queue_full"),
+    /** The bodies of the requests waiting in every queue, with this one's, would pass {@link #QUEUED_BODY_SHARE}. */
+    QUEUED_BODIES_FULL("queue_full"),
     /** The request waited {@code max_wait_s} and no slot freed for it. */
-    QUEUE_TIMEOUT;
+    QUEUE_TIMEOUT("queue_timeout");
+
+    private final String code;
+
+    Reason(String code) {
+      this.code = code;
+    }
 
     public String code() {
-      return name().toLowerCase(Locale.ROOT);
+      return code;
     }
   }
+
+  /**
+   * Requests waiting in the queues hold at most 1/this of {@code gateway.max_inflight_body_mb} with their bodies: a
+   * queue of large bodies must not take the whole budget from requests of other roles that could run now.
+   */
+  public static final int QUEUED_BODY_SHARE = 2;
 
   /**
    * Clients are told to come back after this many seconds ({@code Retry-After}): a queue turns over within a request's
@@ -58,12 +71,23 @@ public final class AdmissionPolicy {
    *
    * @param roomNow a candidate backend of the role has room now
    * @param waiting requests of the role already waiting
+   * @param bodyFits its body fits among the queued ones' (see {@link #bodyFits})
    */
-  public static Outcome onArrival(boolean roomNow, int waiting, QueueSettings limits) {
+  public static Outcome onArrival(boolean roomNow, int waiting, QueueSettings limits, boolean bodyFits) {
     if (roomNow && waiting == 0) {
       return Outcome.ADMIT;
     }
-    return waiting < limits.maxWaiting() ? Outcome.ENQUEUE : Outcome.REJECT;
+    return waiting < limits.maxWaiting() && bodyFits ? Outcome.ENQUEUE : Outcome.REJECT;
+  }
+
+  /**
+   * Whether a request whose body holds {@code bodyBytes} may wait (see {@link #QUEUED_BODY_SHARE}).
+   *
+   * @param queuedBodyBytes the bodies of every request waiting in any queue now
+   * @param budgetBytes {@code gateway.max_inflight_body_mb}
+   */
+  public static boolean bodyFits(long queuedBodyBytes, long bodyBytes, long budgetBytes) {
+    return queuedBodyBytes + bodyBytes <= budgetBytes / QUEUED_BODY_SHARE;
   }
 
   /** The 503 a request gets from the queue of {@code alias}; it goes with {@code Retry-After}. */
@@ -82,6 +106,9 @@ public final class AdmissionPolicy {
       case QUEUE_FULL -> "Model '" + alias + "' is at capacity: every backend slot is busy and "
           + limits.maxWaiting() + " requests already wait (queue.max_waiting); retry after " + RETRY_AFTER_SECONDS
           + " s";
+      case QUEUED_BODIES_FULL -> "Model '" + alias + "' is at capacity: every backend slot is busy and the requests"
+          + " already waiting hold half of gateway.max_inflight_body_mb with their bodies; retry after "
+          + RETRY_AFTER_SECONDS + " s";
       case QUEUE_TIMEOUT -> "Model '" + alias + "' is at capacity: no backend slot freed within "
           + Seconds.format(limits.maxWait()) + " (queue.max_wait_s); retry after " + RETRY_AFTER_SECONDS + " s";
     };

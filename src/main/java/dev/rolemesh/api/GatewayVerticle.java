@@ -9,7 +9,6 @@ import dev.rolemesh.http.RequestPaths;
 import dev.rolemesh.http.TlsOptions;
 import dev.rolemesh.proxy.UpstreamClients;
 import dev.rolemesh.proxy.UpstreamProxy;
-import dev.rolemesh.registry.Node;
 import dev.rolemesh.registry.NodeRoutes;
 import dev.rolemesh.registry.SlotsProbe;
 import io.vertx.core.Future;
@@ -209,24 +208,18 @@ final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * A node that registers without its capacity is asked for it at {@code /slots}; any registration or heartbeat may
-   * bring free slots (a new or revived node) to requests waiting in a queue.
+   * A node without its capacity is asked for it at {@code /slots} once per registration (a node restored from the
+   * state file, at its first heartbeat); any registration or heartbeat may bring free slots (a new or revived node)
+   * to requests waiting in a queue.
    */
   private NodeRoutes.Listener nodeEvents(GatewayState initial) {
     SlotsProbe slots = new SlotsProbe(initial.nodeStore().probedSlots(), initial.log());
-    return new NodeRoutes.Listener() {
-      @Override
-      public void registered(RoutingContext ctx, Node node) {
-        GatewayState now = RequestContext.of(ctx).state;
-        now.queues().slotFreed();
-        if (SlotsProbe.needed(node)) {
-          slots.probe(vertx, client, node, now.chooser().nodeEndpoint(node)).onSuccess(found -> now.queues().slotFreed());
-        }
-      }
-
-      @Override
-      public void seen(RoutingContext ctx, Node node) {
-        RequestContext.of(ctx).state.queues().slotFreed();
+    return (ctx, node) -> {
+      GatewayState now = RequestContext.of(ctx).state;
+      now.queues().slotFreed();
+      if (SlotsProbe.needed(node) && now.nodeStore().probedSlots().ask(node.nodeId())) {
+        slots.probe(vertx, client, node, now.chooser().nodeEndpoint(node))
+            .onSuccess(found -> now.queues().slotFreed());
       }
     };
   }

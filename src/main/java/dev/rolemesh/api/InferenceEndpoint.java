@@ -2,7 +2,6 @@ package dev.rolemesh.api;
 
 import com.fasterxml.jackson.core.JsonToken;
 import dev.rolemesh.admission.AdmissionPolicy;
-import dev.rolemesh.admission.RoleQueue;
 import dev.rolemesh.auth.Admission;
 import dev.rolemesh.auth.KeyCheck;
 import dev.rolemesh.auth.Principal;
@@ -19,6 +18,7 @@ import dev.rolemesh.observability.RunIds;
 import dev.rolemesh.proxy.Failure;
 import dev.rolemesh.proxy.Retries;
 import dev.rolemesh.proxy.UpstreamProxy;
+import dev.rolemesh.registry.NodeSelector;
 import dev.rolemesh.routing.BackendChooser;
 import dev.rolemesh.routing.BodyRewriter;
 import dev.rolemesh.routing.FallbackWalk;
@@ -124,9 +124,11 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
   private void serve(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
     BackendChooser chooser = request.state.chooser();
     List<Upstream> candidates = chooser.candidates(role, peek.conversation(), request.run);
-    RoleQueue queue = request.state.queues().of(role.alias());
-    // The common case costs one look at the queue: a backend has room (or no capacity is known) and nobody waits.
-    if (!candidates.isEmpty() && queue.idle() && chooser.tryDispatch(role, candidates.getFirst())) {
+    Upstream first = candidates.isEmpty() ? null : candidates.getFirst();
+    // A backend of unknown capacity always has room, so nobody waits for it: its requests never look at the queue.
+    // Else the common case costs one look at it: the backend has room and nobody waits.
+    if (first != null && (first.slots() <= 0 || request.state.queues().of(role.alias()).idle())
+        && chooser.tryDispatch(role, first)) {
       attempt(ctx, request, role, peek, walk, candidates, 0);
       return;
     }
@@ -135,7 +137,12 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
           ApiError.unavailable("Model '" + role.alias() + "' cannot serve now: " + chooser.whyNone(role)));
       return;
     }
-    new QueuedRequest(ctx, request, role, queue, current,
+    enqueue(ctx, request, role, peek, walk);
+  }
+
+  /** Every backend of the role is full: the request waits in the role's queue for a slot. */
+  private void enqueue(RoutingContext ctx, RequestContext request, Role role, Peeked peek, FallbackWalk walk) {
+    new QueuedRequest(ctx, request, role, request.state.queues().of(role.alias()), current,
         (admittedRole, admitted) -> attempt(ctx, request, admittedRole, peek, walk, admitted, 0),
         full -> cannotServe(ctx, request, role, peek, walk, full)).arrive(peek.conversation());
   }
@@ -208,6 +215,11 @@ final class InferenceEndpoint implements Handler<RoutingContext> {
         int next = nextWithRoom(chooser, role, candidates, index + 1);
         if (next >= 0) {
           attempt(ctx, request, role, peek, walk, candidates, next);
+        } else if (upstream.nodeId() != null && request.attempts < NodeSelector.MAX_ATTEMPTS
+            && chooser.atCapacity(role)) {
+          // The role's other nodes are full, not down: the request waits for one of their slots, as it would
+          // have had this node not been chosen (it cools down now, so it is not chosen again at once).
+          enqueue(ctx, request, role, peek, walk);
         } else {
           cannotServe(ctx, request, role, peek, walk, errorFor(role, upstream, failure));
         }

@@ -54,7 +54,7 @@ final class QueuedRequest implements Waiter {
     this.conversation = conversation;
     QueueSettings limits = queue.limits();
     request.hold();
-    switch (queue.arrive(this)) {
+    switch (queue.arrive(this, request.body.bytes(), request.body.limitBytes())) {
       // admitIfRoom has already handed the request back to this loop, to run after this handler returns
       case ADMIT -> { }
       case ENQUEUE -> {
@@ -80,8 +80,10 @@ final class QueuedRequest implements Waiter {
       }
       case REJECT -> {
         waited();
-        request.guard(v -> full.accept(AdmissionPolicy.refusal(AdmissionPolicy.Reason.QUEUE_FULL, role.alias(),
-            limits))).handle(null);
+        AdmissionPolicy.Reason why = queue.waiting() < limits.maxWaiting()
+            ? AdmissionPolicy.Reason.QUEUED_BODIES_FULL
+            : AdmissionPolicy.Reason.QUEUE_FULL;
+        request.guard(v -> full.accept(AdmissionPolicy.refusal(why, role.alias(), limits))).handle(null);
         request.release();
       }
     }

@@ -39,12 +39,12 @@ public final class NodeRoutes {
   private final JsonLog log;
   private final Listener listener;
 
-  /** Told when a node's capacity may have changed, after the change is in the registry. */
+  /**
+   * Told, once the change is in the registry, that a node registered or sent a heartbeat: its capacity may have
+   * changed, or it may be fresh again.
+   */
+  @FunctionalInterface
   public interface Listener {
-    /** The node (re-)registered: a node that reports no capacity may be asked for it. */
-    void registered(RoutingContext ctx, Node node);
-
-    /** A known node sent a heartbeat: it may be fresh again. */
     void seen(RoutingContext ctx, Node node);
   }
 
@@ -95,7 +95,7 @@ public final class NodeRoutes {
       log.info("node_registered", null, "node_id", node.nodeId(), "base_url", node.baseUrl().toString(),
           "roles", node.roles(), "models", node.servedModels().stream().map(ServedModel::modelId).toList());
       Responses.json(ctx, 200, acknowledgement(node));
-      listener.registered(ctx, node);
+      listener.seen(ctx, node);
     });
   }
 

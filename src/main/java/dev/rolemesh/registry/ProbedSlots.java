@@ -11,9 +11,17 @@ public final class ProbedSlots {
 
   private final ConcurrentHashMap<String, Integer> byNode = new ConcurrentHashMap<>();
 
-  /** @param slots the length of the node's {@code /slots} array */
+  /** @param slots the length of the node's {@code /slots} array; 0 when it did not say */
   public void found(String nodeId, int slots) {
     byNode.put(nodeId, slots);
+  }
+
+  /**
+   * Marks the node as asked, unless it was: true the first time after its registration (or, for a node restored
+   * from the state file, since this gateway started), so a node is asked once, not at every heartbeat.
+   */
+  public boolean ask(String nodeId) {
+    return byNode.putIfAbsent(nodeId, 0) == null;
   }
 
   void forget(String nodeId) {

@@ -77,8 +77,8 @@ public final class SlotsProbe {
     return answer.future()
         .recover(failed -> Future.succeededFuture(0))
         .onSuccess(slots -> {
+          into.found(node.nodeId(), slots);
           if (slots > 0) {
-            into.found(node.nodeId(), slots);
             log.info("node_slots", "Node " + node.nodeId() + " serves " + slots + " requests at once (its /slots)",
                 "node_id", node.nodeId(), "slots", slots);
           } else {

@@ -14,7 +14,6 @@ import dev.rolemesh.sim.Simulator;
 import dev.rolemesh.testing.Await;
 import dev.rolemesh.testing.FreePorts;
 import dev.rolemesh.testing.RawHttp;
-import dev.rolemesh.testing.RawUpstream;
 import dev.rolemesh.testing.TestGateway;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -291,60 +289,82 @@ class AdmissionQueueTest {
     assertThat(received(sim)).containsExactly("on-a", "on-b", "second-a");
   }
 
-  /** A registration without capacity for a node at {@code url}: the gateway asks its /slots. */
-  private static String bare(String id, String url) {
-    return "{\"node_id\":\"" + id + "\",\"base_url\":\"" + url + "\",\"served_models\":[{"
-        + "\"model_id\":\"m\",\"roles\":[\"agent\"]}]}";
-  }
-
-  private static final String CHUNKED_HEAD =
-      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-
   @Test
-  void aSlotsAnswerTooLargeToBeRealIsCutOffNotBuffered() throws IOException {
-    AtomicBoolean cut = new AtomicBoolean();
-    String chunk = "{},".repeat(20_000);
-    try (RawUpstream node = RawUpstream.start(exchange -> {
-      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
-      try {
-        // 64 MB of slots, then a body that never ends: only a probe that stops reading lets go of it
-        for (int i = 0; i < 1100; i++) {
-          exchange.write(Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n");
-        }
-      } catch (IOException gatewayHungUp) {
-        cut.set(true);
-        throw gatewayHungUp;
-      }
-      exchange.awaitGatewayClose();
-    })) {
-      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
-      gateway.register(bare("huge", node.url()));
-
-      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
-      Await.until("the probe hung up mid-answer", cut::get);
+  void twoAliasesOfOneRoleShareItsSlotsInArrivalOrder() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    for (String alias : List.of("one", "two")) {
+      gateway.model(new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS,
+          new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT));
     }
+    gateway.start();
+    gateway.register(node("n1", sim, 1));
+    // each alias first in line once: whichever queue a freed slot looks at first, the older request gets it
+    RawHttp held = hold("one", sim, "hold-1");
+    RawHttp x1 = queued("two", "x1");
+    RawHttp x2 = queued("one", "x2");
+    held.close();
+    assertThat(x1.readResponse().status()).isEqualTo(200);
+    assertThat(x2.readResponse().status()).isEqualTo(200);
+    held = hold("two", sim, "hold-2");
+    RawHttp y1 = queued("one", "y1");
+    RawHttp y2 = queued("two", "y2");
+    held.close();
+    assertThat(y1.readResponse().status()).isEqualTo(200);
+    assertThat(y2.readResponse().status()).isEqualTo(200);
+
+    assertThat(received(sim)).containsExactly("hold-1", "x1", "x2", "hold-2", "y1", "y2");
   }
 
   @Test
-  void aSlotsAnswerThatTricklesForeverIsGivenUpOn() throws IOException {
-    try (RawUpstream node = RawUpstream.start(exchange -> {
-      exchange.write(CHUNKED_HEAD + "1\r\n[\r\n");
-      // a byte now and then: never idle long enough for an idle timeout, never done
-      while (true) {
-        exchange.write("1\r\n \r\n");
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          return;
-        }
-      }
-    })) {
-      gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-          new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
-      gateway.register(bare("trickle", node.url()));
+  void queuedBodiesHoldAtMostHalfTheBodyBudgetSoRolesWithRoomStillGetTheirs() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    // a wrongly queued second body gets queue_timeout within a minute, not a hang till read_s frees the slot
+    gateway.maxInflightBodyBytes(100_000)
+        .model(proxy("chat", sim, 1, new QueueSettings(10, Duration.ofMinutes(1)))).model(proxy("other", sim, 0, PATIENT)).start();
+    hold("chat", sim, "hold");
+    String pad = "x".repeat(30_000);
+    RawHttp queued = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + "\"," + body("chat", "big-1").substring(1), "Authorization", "Bearer " + CLIENT_KEY);
+    open.add(queued);
+    Await.until("the first large body waits", () -> waiting("chat") == 1);
 
-      Await.until("the probe gave up on the node's /slots", () -> gateway.log().contains("\"node_slots_unknown\""));
-    }
+    RawHttp.Response refused = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + "\"," + body("chat", "big-2").substring(1), "Authorization", "Bearer " + CLIENT_KEY)
+        .readResponse();
+    RawHttp.Response other = RawHttp.post(gateway.port(), "/v1/chat/completions",
+        "{\"pad\":\"" + pad + pad.substring(10_000) + "\"," + body("other", "big-other").substring(1),
+        "Authorization", "Bearer " + CLIENT_KEY).readResponse();
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.header("Retry-After")).isEqualTo("1");
+    assertThat(refused.json().at("/error/code").asText()).isEqualTo("queue_full");
+    assertThat(refused.json().at("/error/message").asText()).contains("gateway.max_inflight_body_mb");
+    assertThat(other.status()).isEqualTo(200);
+    assertThat(waiting("chat")).isEqualTo(1);
+  }
+
+  @Test
+  void aRequestWhoseNodeRefusesWaitsForASlotOnTheOthersInsteadOfFailing() throws IOException {
+    Simulator sim = gateway.simulator(SimOptions.defaults());
+    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
+        new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT)).start();
+    gateway.register(node("live", sim, 1));
+    RawHttp held = hold("agent", sim, "hold");
+    // a node that is down, with a free slot: the only one the next request can be sent to now
+    gateway.register("{\"node_id\":\"down\",\"base_url\":\"http://127.0.0.1:" + FreePorts.loopback()
+        + "\",\"served_models\":[{\"model_id\":\"m\",\"roles\":[\"agent\"],\"meta\":{\"parallel\":1}}]}");
+
+    RawHttp next = send("agent", "next");
+    Await.until("the request waits, or failed", () -> waiting("agent") == 1
+        || gateway.log().contains("connection refused"));
+    held.close();
+
+    RawHttp.Response answer = next.readResponse();
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.header("X-RoleMesh-Served-By")).isEqualTo("agent@live");
+    assertThat(received(sim)).containsExactly("hold", "next");
+    Await.until("its one access line", () -> gateway.log().lines()
+        .anyMatch(line -> line.contains("\"status\":200") && line.contains("\"attempts\":2")
+            && line.contains("\"queue_ms\"")));
   }
 }
