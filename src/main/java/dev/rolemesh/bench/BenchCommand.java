@@ -343,7 +343,7 @@ public final class BenchCommand implements Callable<Integer> {
       if (out.getParent() != null) {
         Files.createDirectories(out.getParent());
       }
-      Files.writeString(out, markdown);
+      Files.writeString(out, Report.keepingTail(markdown, Files.exists(out) ? Files.readString(out) : null));
       System.out.println("bench: wrote " + out);
       return 0;
     }

@@ -24,6 +24,15 @@ final class Report {
 
   static final List<String> TARGETS = List.of("direct", "gateway", "nginx");
 
+  /** Sections below this line come from other bench scripts (agent.sh, overload.sh); a new report keeps them. */
+  static final String KEPT_BELOW = "<!-- Written by other bench scripts: bench/run.sh keeps everything below this line. -->";
+
+  /** {@code report}, followed by what the previous report held from {@link #KEPT_BELOW} on, if anything. */
+  static String keepingTail(String report, String previous) {
+    int at = previous == null ? -1 : previous.indexOf(KEPT_BELOW);
+    return at < 0 ? report : report.stripTrailing() + "\n\n" + previous.substring(at);
+  }
+
   private final List<JsonNode> results;
   private final JsonNode meta;
   private final StringBuilder out = new StringBuilder();

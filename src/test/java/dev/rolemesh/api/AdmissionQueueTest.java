@@ -51,6 +51,12 @@ class AdmissionQueueTest {
         new ModelTarget.Proxy(URI.create(sim.baseUrl()), null, null, maxConcurrent), queue);
   }
 
+  /** An alias of the discovered role {@code agent}, with a queue that never expires in a test. */
+  private static ModelConfig agentRole(String alias, ModelTarget.Strategy strategy) {
+    return new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS, new ModelTarget.Discovered("agent", strategy),
+        PATIENT);
+  }
+
   private static String node(String id, Simulator sim, Integer parallel) {
     String meta = parallel == null ? "" : ",\"meta\":{\"parallel\":" + parallel + "}";
     return "{\"node_id\":\"" + id + "\",\"base_url\":\"" + sim.baseUrl() + "\",\"served_models\":[{"
@@ -101,8 +107,7 @@ class AdmissionQueueTest {
   @Test
   void queuedRequestsReachTheNodeInArrivalOrderAsSlotsFree() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults());
-    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-        new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT)).start();
+    gateway.model(agentRole("agent", ModelTarget.Strategy.LEAST_BUSY)).start();
     gateway.register(node("n1", sim, 2));
     RawHttp first = hold("agent", sim, "hold-1");
     hold("agent", sim, "hold-2");
@@ -220,8 +225,7 @@ class AdmissionQueueTest {
   @Test
   void aBareLlamaServersSlotsBoundWhatItIsSent() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(2));
-    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-        new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+    gateway.model(agentRole("agent", ModelTarget.Strategy.ROUND_ROBIN)).start();
     gateway.register(node("bare", sim, null));
     Await.until("the gateway asked the node's /slots", () -> gateway.log().contains("\"node_slots\""));
     RawHttp first = hold("agent", sim, "hold-1");
@@ -237,8 +241,7 @@ class AdmissionQueueTest {
   @Test
   void aNodeWhoseCapacityIsUnknownGetsEveryRequestAsBefore() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults().withParallel(1).withSlotsEndpoint(false));
-    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-        new ModelTarget.Discovered("agent", ModelTarget.Strategy.ROUND_ROBIN), PATIENT)).start();
+    gateway.model(agentRole("agent", ModelTarget.Strategy.ROUND_ROBIN)).start();
     gateway.register(node("no-slots", sim, null));
     Await.until("the node's /slots said nothing", () -> gateway.log().contains("\"node_slots_unknown\""));
 
@@ -293,8 +296,7 @@ class AdmissionQueueTest {
   void twoAliasesOfOneRoleShareItsSlotsInArrivalOrder() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults());
     for (String alias : List.of("one", "two")) {
-      gateway.model(new ModelConfig(alias, alias, Map.of(), Timeouts.DEFAULTS,
-          new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT));
+      gateway.model(agentRole(alias, ModelTarget.Strategy.LEAST_BUSY));
     }
     gateway.start();
     gateway.register(node("n1", sim, 1));
@@ -346,8 +348,7 @@ class AdmissionQueueTest {
   @Test
   void aRequestWhoseNodeRefusesWaitsForASlotOnTheOthersInsteadOfFailing() throws IOException {
     Simulator sim = gateway.simulator(SimOptions.defaults());
-    gateway.model(new ModelConfig("agent", "agent", Map.of(), Timeouts.DEFAULTS,
-        new ModelTarget.Discovered("agent", ModelTarget.Strategy.LEAST_BUSY), PATIENT)).start();
+    gateway.model(agentRole("agent", ModelTarget.Strategy.LEAST_BUSY)).start();
     gateway.register(node("live", sim, 1));
     RawHttp held = hold("agent", sim, "hold");
     // a node that is down, with a free slot: the only one the next request can be sent to now

@@ -24,6 +24,15 @@ class ReportTest {
   }
 
   @Test
+  void aNewReportKeepsWhatOtherBenchScriptsWroteBelowTheMarker() {
+    String previous = "# Benchmarks\n\nold figures\n\n" + Report.KEPT_BELOW + "\n\n## (e) Agent sessions\n\n| table |\n";
+    assertThat(Report.keepingTail("# Benchmarks\n\nnew figures\n", previous))
+        .isEqualTo("# Benchmarks\n\nnew figures\n\n" + Report.KEPT_BELOW + "\n\n## (e) Agent sessions\n\n| table |\n");
+    assertThat(Report.keepingTail("new\n", "old without the marker\n")).isEqualTo("new\n");
+    assertThat(Report.keepingTail("new\n", null)).isEqualTo("new\n");
+  }
+
+  @Test
   void cellsShowTheMedianWithMinAndMax() {
     assertThat(Report.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
     assertThat(Report.median(List.of(4.0, 1.0))).isEqualTo(2.5);
