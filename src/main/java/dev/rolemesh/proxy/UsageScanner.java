@@ -65,54 +65,53 @@ public final class UsageScanner {
     }
   }
 
-  /** Reads on inside a string; returns where it stopped (after its closing quote or an escape, or at the end). */
+  /**
+   * Reads on inside a string; returns where it stopped (after its closing quote or an escape, or at the end). The
+   * key's length lives in a local while the loop runs: this loop sees nearly every byte of a response.
+   */
   private int string(byte[] bytes, int from, int end) {
     int i = from;
+    int length = keyLength;
     while (i < end) {
       byte b = bytes[i++];
       if (b == '"' || b == '\\') {
-        step(b);
+        keyLength = length;
+        endOfString(b);
         return i;
       }
-      if (keyLength < KEY_MAX) {
-        key[keyLength++] = b;
+      if (length < KEY_MAX) {
+        key[length++] = b;
       } else {
         // Too long for a key (generated text): only its end matters now.
         keyLength = KEY_MAX + 1;
         while (i < end) {
           byte c = bytes[i++];
           if (c == '"' || c == '\\') {
-            step(c);
+            endOfString(c);
             return i;
           }
         }
+        return i;
       }
     }
+    keyLength = length;
     return i;
   }
 
+  /** A closing quote ends a string that may be a key; an escape means it is none (no key below has one). */
+  private void endOfString(byte b) {
+    if (b == '"') {
+      matched = keyIndex();
+      state = matched >= 0 ? State.AFTER_KEY : State.OUTSIDE;
+    } else {
+      keyLength = KEY_MAX + 1;
+      state = State.ESCAPE;
+    }
+  }
+
+  /** One byte after a string (scan reads the bytes between strings and inside them itself). */
   private void step(byte b) {
     switch (state) {
-      case OUTSIDE -> {
-        if (b == '"') {
-          keyLength = 0;
-          state = State.IN_STRING;
-        }
-      }
-      case IN_STRING -> {
-        if (b == '"') {
-          matched = keyIndex();
-          state = matched >= 0 ? State.AFTER_KEY : State.OUTSIDE;
-        } else if (b == '\\') {
-          keyLength = KEY_MAX + 1;
-          state = State.ESCAPE;
-        } else if (keyLength <= KEY_MAX) {
-          if (keyLength < KEY_MAX) {
-            key[keyLength] = b;
-          }
-          keyLength++;
-        }
-      }
       case ESCAPE -> state = State.IN_STRING;
       case AFTER_KEY -> state = b == ':' ? State.BEFORE_NUMBER : whitespace(b) ? State.AFTER_KEY : outside(b);
       case BEFORE_NUMBER -> {
@@ -131,6 +130,7 @@ public final class UsageScanner {
           state = outside(b);
         }
       }
+      case OUTSIDE, IN_STRING -> throw new IllegalStateException("scan reads " + state + " itself");
     }
   }
 
