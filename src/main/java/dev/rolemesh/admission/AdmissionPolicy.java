@@ -104,8 +104,8 @@ public final class AdmissionPolicy {
   public static String message(Reason reason, String alias, QueueSettings limits) {
     return switch (reason) {
       case QUEUE_FULL -> "Model '" + alias + "' is at capacity: every backend slot is busy and "
-          + limits.maxWaiting() + " requests already wait (queue.max_waiting); retry after " + RETRY_AFTER_SECONDS
-          + " s";
+          + limits.maxWaiting() + (limits.maxWaiting() == 1 ? " request already waits" : " requests already wait")
+          + " (queue.max_waiting); retry after " + RETRY_AFTER_SECONDS + " s";
       case QUEUED_BODIES_FULL -> "Model '" + alias + "' is at capacity: every backend slot is busy and the requests"
           + " already waiting hold half of gateway.max_inflight_body_mb with their bodies; retry after "
           + RETRY_AFTER_SECONDS + " s";

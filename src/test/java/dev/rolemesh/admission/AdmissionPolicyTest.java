@@ -51,6 +51,8 @@ class AdmissionPolicyTest {
   void theRefusalNamesTheModelTheLimitAndWhenToComeBack() {
     assertThat(AdmissionPolicy.message(AdmissionPolicy.Reason.QUEUE_FULL, "coder", TWO))
         .contains("'coder'", "2 requests already wait", "queue.max_waiting", "retry after 1 s");
+    assertThat(AdmissionPolicy.message(AdmissionPolicy.Reason.QUEUE_FULL, "coder",
+        new QueueSettings(1, Duration.ofSeconds(30)))).contains("1 request already waits");
     assertThat(AdmissionPolicy.message(AdmissionPolicy.Reason.QUEUE_TIMEOUT, "coder",
         new QueueSettings(2, Duration.ofMillis(1500)))).contains("within 1.5s", "queue.max_wait_s");
     assertThat(AdmissionPolicy.message(AdmissionPolicy.Reason.QUEUED_BODIES_FULL, "coder", TWO))
