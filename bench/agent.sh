@@ -35,7 +35,9 @@ NODE_KEY=bench-node-key
 mkdir -p "$WORK"
 : > "$OUT"
 : > "$QUEUE"
-[ -f "$REPO/target/rolemesh.jar" ] || (cd "$REPO" && ./mvnw -B -ntp -q package -DskipTests)
+# Build (when missing or older than the sources) once, here: the launchers started below in parallel would each
+# rebuild a stale jar at the same time.
+"$REPO/bin/rolemesh" --version > /dev/null
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }

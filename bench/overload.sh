@@ -26,7 +26,9 @@ SIM_PORT=18220
 GW_PORT=18221
 mkdir -p "$WORK"
 : > "$OUT"
-[ -f "$REPO/target/rolemesh.jar" ] || (cd "$REPO" && ./mvnw -B -ntp -q package -DskipTests)
+# Build (when missing or older than the sources) once, here: the launchers started below in parallel would each
+# rebuild a stale jar at the same time.
+"$REPO/bin/rolemesh" --version > /dev/null
 
 PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
