@@ -28,20 +28,7 @@ OFF_PORT=18242
 mkdir -p "$WORK/tmp"
 command -v wrk > /dev/null && command -v nginx > /dev/null \
   || { echo "bench/metrics-cost.sh: needs wrk and nginx (apt-get install wrk nginx)" >&2; exit 1; }
-"$REPO/bin/rolemesh" --version > /dev/null # builds a stale jar once, before two launchers start
-
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-await() { # url
-  for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "bench/metrics-cost.sh: $1 did not come up" >&2; exit 1
-}
+source "$REPO/bench/lib/processes.sh"
 
 cat > "$WORK/nginx.conf" <<EOF
 worker_processes 1;
@@ -65,7 +52,9 @@ http {
   }
 }
 EOF
-taskset -c 1 nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon on;'
+taskset -c 1 nginx -p "$WORK" -c "$WORK/nginx.conf" -g 'daemon off;' > "$WORK/nginx.log" 2>&1 &
+PIDS+=($!)
+await "http://127.0.0.1:$BACKEND_PORT/health"
 
 for variant in on off; do
   port=$([ $variant = on ] && echo $ON_PORT || echo $OFF_PORT)

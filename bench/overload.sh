@@ -26,18 +26,7 @@ SIM_PORT=18220
 GW_PORT=18221
 mkdir -p "$WORK"
 : > "$OUT"
-# Build (when missing or older than the sources) once, here: the launchers started below in parallel would each
-# rebuild a stale jar at the same time.
-"$REPO/bin/rolemesh" --version > /dev/null
-
-PIDS=()
-cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
-
-await() { # url
-  for _ in $(seq 1 300); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
-  echo "bench/overload.sh: $1 did not come up" >&2; exit 1
-}
+source "$REPO/bench/lib/processes.sh"
 
 cat > "$WORK/overload-gateway.yaml" <<YAML
 version: 1
